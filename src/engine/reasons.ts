@@ -1,0 +1,39 @@
+/**
+ * Why a policy was skipped, denied or only audited: a closed set of codes, each with a sentence
+ * (STYLE.md rule 8). Codes are metric label values and log fields; sentences go to warnings and
+ * the CLI. Keep the set closed: a new code is a new entry here and in docs/reasons.md.
+ */
+export const Reason = {
+  OptedOut: 'opted_out',
+  NotRequested: 'not_requested',
+  NoMatch: 'no_match',
+  Excluded: 'excluded',
+  ConditionFalse: 'condition_false',
+  ConditionError: 'condition_error',
+  NamespaceUnknown: 'namespace_labels_unknown',
+  AlreadyInjected: 'already_injected',
+  NameConflict: 'name_conflict',
+  VolumeConflict: 'volume_conflict',
+  MountConflict: 'mount_conflict',
+  ParamInvalid: 'param_invalid',
+  ParamMissing: 'param_missing',
+  Audit: 'audit',
+} as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
+
+export const REASON_TEXT: Readonly<Record<Reason, string>> = {
+  opted_out: 'pod has annotation init-injector.io/inject: "false"',
+  not_requested: 'policy is OnRequest and the pod does not list it in annotation init-injector.io/request',
+  no_match: "pod does not match the policy's match block",
+  excluded: "pod matches the policy's exclude block",
+  condition_false: 'a CEL condition of the policy is false for this pod',
+  condition_error: 'a CEL condition of the policy failed to evaluate for this pod',
+  namespace_labels_unknown: "the namespace's labels are not known, so a namespaceSelector cannot match",
+  already_injected: 'the policy is already applied to this pod (listed in init-injector.io/injected, containers present)',
+  name_conflict: 'a container of the pod already has the name of an init container the policy injects',
+  volume_conflict: 'the pod has a volume with the same name as a policy volume but a different definition',
+  mount_conflict: 'a container of the pod already uses a mountPath the policy mounts',
+  param_invalid: 'a parameter value from a pod annotation does not match its pattern',
+  param_missing: 'a parameter has neither an annotation value nor a default',
+  audit: 'the policy is in Audit mode: it reports what it would inject and changes nothing',
+};

@@ -1,0 +1,168 @@
+/**
+ * The engine's contract: one input record in, one result record out (STYLE.md rule 1).
+ * Everything here is plain data or pure functions compiled at load time; nothing does I/O.
+ */
+import type { Operation } from 'fast-json-patch';
+import type { Container, Pod, Volume, VolumeMount } from '../kube/wire.js';
+import type { Reason } from './reasons.js';
+
+export type { Operation };
+
+export const Mode = { Always: 'Always', OnRequest: 'OnRequest' } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+export const Placement = { Prepend: 'Prepend', Append: 'Append' } as const;
+export type Placement = (typeof Placement)[keyof typeof Placement];
+export const Action = { Inject: 'Inject', Audit: 'Audit' } as const;
+export type Action = (typeof Action)[keyof typeof Action];
+export const OnConflict = { Skip: 'Skip', Fail: 'Fail' } as const;
+export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];
+
+export type Labels = Readonly<Record<string, string>>;
+
+/** The variables a CEL condition sees, as in a MutatingWebhookConfiguration's matchConditions. */
+export interface CelVariables {
+  readonly object: unknown;
+  readonly namespaceObject: unknown;
+  readonly request: unknown;
+}
+
+/** A label selector compiled once: true when the labels satisfy every part. */
+export type LabelMatcher = (labels: Labels) => boolean;
+
+export interface CompiledCondition {
+  readonly name: string;
+  readonly expression: string;
+  /** Evaluates the compiled CEL program; throws on evaluation errors (the engine turns them into a reason). */
+  readonly evaluate: (vars: CelVariables) => unknown;
+}
+
+/** A match or exclude block, compiled. Absent parts are not checked. */
+export interface CompiledMatch {
+  readonly namespaces?: {
+    readonly exact: ReadonlySet<string>;
+    readonly globs: readonly RegExp[];
+  };
+  readonly namespaceSelector?: LabelMatcher;
+  readonly podSelector?: LabelMatcher;
+  readonly conditions?: readonly CompiledCondition[];
+}
+
+export interface CompiledParameter {
+  readonly name: string;
+  /** The pod annotation that sets it (defaulted to init-injector.io/<policy>.<parameter>). */
+  readonly annotation: string;
+  readonly default?: string;
+  /** The pattern as written, for messages. */
+  readonly patternSource?: string;
+  /** Compiled from patternSource; a value must match it. */
+  readonly pattern?: RegExp;
+}
+
+/** Where a policy came from, for messages. */
+export interface SourceRef {
+  readonly file: string;
+  readonly line: number;
+}
+
+/** One InjectionPolicy, validated and compiled; frozen. */
+export interface CompiledPolicy {
+  readonly name: string;
+  readonly description: string;
+  readonly mode: Mode;
+  readonly required: boolean;
+  readonly priority: number;
+  readonly placement: Placement;
+  readonly action: Action;
+  readonly onConflict: OnConflict;
+  /** Absent: every pod matches. */
+  readonly match?: CompiledMatch;
+  /** Absent: nothing is excluded. */
+  readonly exclude?: CompiledMatch;
+  readonly parameters: readonly CompiledParameter[];
+  /** Container templates; string fields may hold {{ params.X }} / {{ pod.Y }}. */
+  readonly initContainers: readonly Container[];
+  readonly volumes: readonly Volume[];
+  readonly volumeMounts: {
+    /** '*' for every app container, or names. */
+    readonly containers: '*' | readonly string[];
+    readonly mounts: readonly VolumeMount[];
+  };
+  readonly source: SourceRef;
+}
+
+/**
+ * An immutable, compiled set of policies, ordered by (priority, name). Built once per (re)load;
+ * requests keep the reference they started with.
+ */
+export interface PolicySet {
+  readonly policies: readonly CompiledPolicy[];
+  readonly byName: ReadonlyMap<string, CompiledPolicy>;
+  /**
+   * Selection index built at compile time so that 1000 policies do not cost 100× ten: returns, in
+   * policy order, only the policies that can possibly apply to a pod in `namespace`
+   * (those without a namespaces constraint, plus those whose names/globs admit it).
+   */
+  readonly candidates: (namespace: string) => readonly CompiledPolicy[];
+  /** A digest of the set's source, for logs and /readyz. */
+  readonly revision: string;
+}
+
+/** What the request says about the admission, as much as the engine needs (and CEL's `request`). */
+export interface RequestInfo {
+  readonly uid?: string;
+  readonly operation?: string;
+  readonly dryRun?: boolean;
+  readonly userInfo?: unknown;
+  readonly [key: string]: unknown;
+}
+
+export interface NamespaceInfo {
+  readonly name: string;
+  /** Labels from the namespace cache; undefined when they are not known (no cache, not synced, not found). */
+  readonly labels?: Labels;
+  /** The Namespace object for CEL's namespaceObject, when known. */
+  readonly object?: unknown;
+}
+
+export interface MutationInput {
+  /** The pod exactly as received: never re-serialized, never mutated. */
+  readonly pod: Readonly<Pod>;
+  /** The pod's namespace (request.namespace; a pod's metadata.namespace may be empty). */
+  readonly namespace: NamespaceInfo;
+  readonly policies: PolicySet;
+  /** The admission request (webhook) or a synthetic one (CLI). */
+  readonly request?: RequestInfo;
+}
+
+export const Outcome = { Inject: 'inject', Skip: 'skip', Deny: 'deny', Audit: 'audit', Present: 'present' } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+/** What the engine decided for one policy. */
+export interface Decision {
+  readonly policy: string;
+  readonly outcome: Outcome;
+  /** Present for skip, deny, audit and present (already injected). */
+  readonly reason?: Reason;
+  /** A sentence for people: what happened and what to change. */
+  readonly detail?: string;
+}
+
+export interface Denial {
+  readonly policy: string;
+  readonly reason: Reason;
+  /** Names the policy and what to change (the annotation, the container name…). */
+  readonly message: string;
+}
+
+export interface MutationResult {
+  /** RFC 6902 ops from the original pod to `mutated`; empty when nothing changes or on denial. */
+  readonly patch: readonly Operation[];
+  /** The pod after the patch (the original object when nothing changes). */
+  readonly mutated: Pod;
+  /** Names of the policies applied by this call, in policy order. */
+  readonly injected: readonly string[];
+  readonly decisions: readonly Decision[];
+  /** Short lines for the AdmissionResponse (skips the user can fix, Audit results). */
+  readonly warnings: readonly string[];
+  readonly denial?: Denial;
+}

@@ -1,0 +1,99 @@
+/**
+ * The InjectionPolicy format (DESIGN.md §2) as one zod schema: it gives the TypeScript types, the
+ * runtime validation at load time, and the generated JSON Schema in schemas/ (npm run schema:gen).
+ * Objects are strict: an unknown field is an error, so a typo never passes silently.
+ * Kubernetes sub-objects (Container, Volume, VolumeMount) are checked field by field against the
+ * Kubernetes API's own model (see policy/kube-validate.ts), not by this schema.
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'init-injector.io/v1alpha1';
+
+/** DNS-1123 label: what Kubernetes accepts for container names and what we accept for policy names. */
+export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const dns1123Label = z
+  .string()
+  .max(63, 'must be at most 63 characters')
+  .regex(DNS1123_LABEL, "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)");
+
+export const LabelSelectorRequirementSchema = z.strictObject({
+  key: z.string().min(1),
+  operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+  values: z.array(z.string()).optional(),
+});
+
+/** metav1.LabelSelector: every given part must hold; an empty selector matches everything. */
+export const LabelSelectorSchema = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z.array(LabelSelectorRequirementSchema).optional(),
+});
+
+export const ConditionSchema = z.strictObject({
+  name: z.string().min(1).describe('A name for the condition, shown when it fails to evaluate.'),
+  expression: z
+    .string()
+    .min(1)
+    .describe('CEL expression with the variables object (the pod), namespaceObject and request; must yield a bool.'),
+});
+
+export const MatchSchema = z.strictObject({
+  namespaces: z.array(z.string().min(1)).optional().describe('Namespace names or * globs.'),
+  namespaceSelector: LabelSelectorSchema.optional(),
+  podSelector: LabelSelectorSchema.optional(),
+  conditions: z.array(ConditionSchema).optional(),
+});
+
+export const ParameterSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)'),
+  annotation: z.string().min(1).optional().describe('Pod annotation that sets the value; default init-injector.io/<policy>.<parameter>.'),
+  default: z.string().optional(),
+  pattern: z.string().optional().describe('Regular expression the whole value must match (anchor it with ^…$).'),
+  description: z.string().optional(),
+});
+
+/** A Kubernetes object checked against the API model in kube-validate.ts. */
+const kubeObject = (what: string) =>
+  z.record(z.string(), z.unknown()).describe(`A Kubernetes ${what}, validated against the Kubernetes API model.`);
+
+export const VolumeMountsSchema = z.strictObject({
+  containers: z
+    .union([z.literal('*'), z.array(z.string().min(1))])
+    .default(['*'])
+    .describe('"*" or a list of app container names ("*" inside the list also means all).'),
+  mounts: z.array(kubeObject('VolumeMount')).default([]),
+});
+
+export const PolicySpecSchema = z.strictObject({
+  description: z.string().default(''),
+  mode: z.enum(['Always', 'OnRequest']).default('Always'),
+  required: z.boolean().default(false),
+  priority: z.number().int().default(100),
+  placement: z.enum(['Prepend', 'Append']).default('Prepend'),
+  action: z.enum(['Inject', 'Audit']).default('Inject'),
+  match: MatchSchema.optional(),
+  exclude: MatchSchema.optional(),
+  parameters: z.array(ParameterSchema).default([]),
+  initContainers: z.array(kubeObject('Container')).min(1, 'a policy injects at least one init container'),
+  volumes: z.array(kubeObject('Volume')).default([]),
+  volumeMounts: VolumeMountsSchema.optional(),
+  onConflict: z.enum(['Skip', 'Fail']).default('Skip'),
+});
+
+export const InjectionPolicySchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('InjectionPolicy'),
+  metadata: z.strictObject({
+    name: dns1123Label,
+    labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
+  }),
+  spec: PolicySpecSchema,
+});
+
+/** A validated policy document with every default filled in. */
+export type InjectionPolicy = z.output<typeof InjectionPolicySchema>;
+export type PolicySpec = InjectionPolicy['spec'];
+export type Match = z.output<typeof MatchSchema>;
+export type LabelSelector = z.output<typeof LabelSelectorSchema>;
+export type Parameter = z.output<typeof ParameterSchema>;
