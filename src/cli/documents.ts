@@ -1,0 +1,98 @@
+/**
+ * The offline path of the engine (STYLE.md §4b: `cli inject` runs steps 5–8 unchanged): for each
+ * document, find its pod template(s), run `mutate` with the namespace and a synthetic request, put
+ * the mutated template back, and rebase the patch onto the document. Shared by `inject` and `test`.
+ */
+import { mutate } from '../engine/index.js';
+import { REASON_TEXT } from '../engine/reasons.js';
+import type { Labels, MutationResult, Operation, PolicySet } from '../engine/types.js';
+import { describeObject, findPodTemplate, isList, pointerOf, withPodTemplate } from '../kube/workloads.js';
+import type { KubeObject } from '../kube/wire.js';
+import { namespaceInfo, syntheticRequest } from './context.js';
+
+/** What `inject` knows about the target cluster. */
+export interface InjectContext {
+  readonly policies: PolicySet;
+  /** -n: overrides each object's metadata.namespace. */
+  readonly namespace?: string;
+  /** --namespace-labels: labels of the namespace (kubernetes.io/metadata.name is always added). */
+  readonly namespaceLabels?: Labels;
+}
+
+/** One pod template of a document, run through the engine. */
+export interface TemplateOutcome {
+  /** `Kind/name` of the object that holds the template. */
+  readonly object: string;
+  readonly namespace: string;
+  readonly result: MutationResult;
+}
+
+/** A document after injection. */
+export interface DocumentOutcome {
+  /** The document with mutated pod templates (the input itself when nothing changed or the kind has no template). */
+  readonly output: KubeObject;
+  /** Ops that turn the input document into `output`, paths relative to the document. */
+  readonly patch: readonly Operation[];
+  /** One entry per pod template (none for pass-through kinds; one per item for a List). */
+  readonly templates: readonly TemplateOutcome[];
+}
+
+function rebase(ops: readonly Operation[], prefix: string): Operation[] {
+  if (prefix === '') return [...ops];
+  return ops.map((op) => {
+    const moved: Operation = { ...op, path: prefix + op.path };
+    if ('from' in op) return { ...moved, from: prefix + op.from } as Operation;
+    return moved;
+  });
+}
+
+function injectObject(obj: KubeObject, index: number, ctx: InjectContext, prefix: string): DocumentOutcome {
+  if (isList(obj)) {
+    const items = obj['items'] as KubeObject[];
+    const outcomes = items.map((item, i) => injectObject(item, i, ctx, `${prefix}/items/${i}`));
+    const changed = outcomes.some((o, i) => o.output !== items[i]);
+    return {
+      output: changed ? { ...obj, items: outcomes.map((o) => o.output) } : obj,
+      patch: outcomes.flatMap((o) => o.patch),
+      templates: outcomes.flatMap((o) => o.templates),
+    };
+  }
+  const slot = findPodTemplate(obj);
+  if (slot === undefined) return { output: obj, patch: [], templates: [] };
+  const namespace = ctx.namespace ?? obj.metadata?.namespace ?? 'default';
+  const result = mutate({
+    pod: slot.pod,
+    namespace: namespaceInfo(namespace, ctx.namespaceLabels),
+    policies: ctx.policies,
+    request: syntheticRequest(namespace, slot.pod.metadata?.name),
+  });
+  const unchanged = result.patch.length === 0 || result.denial !== undefined;
+  return {
+    output: unchanged ? obj : withPodTemplate(obj, slot.path, result.mutated),
+    patch: unchanged ? [] : rebase(result.patch, prefix + pointerOf(slot.path)),
+    templates: [{ object: describeObject(obj, index), namespace, result }],
+  };
+}
+
+/** Runs one document (a Pod, a workload, a List, or any other kind, which passes through). */
+export function injectDocument(doc: KubeObject, index: number, ctx: InjectContext): DocumentOutcome {
+  return injectObject(doc, index, ctx, '');
+}
+
+/** stderr lines for one template: every skip with its reason sentence, then the engine's warnings. */
+export function reportLines(t: TemplateOutcome): string[] {
+  const skips = t.result.decisions
+    .filter((d) => d.outcome === 'skip')
+    .map((d) => {
+      const why = d.detail ?? (d.reason === undefined ? 'skipped' : REASON_TEXT[d.reason]);
+      return `${d.policy}: skipped for ${t.object}: ${why}`;
+    });
+  const warnings = t.result.warnings.map((w) => `warning: ${t.object}: ${w}`);
+  return [...skips, ...warnings];
+}
+
+/** The denial line for a template, or undefined. */
+export function denialLine(t: TemplateOutcome): string | undefined {
+  const denial = t.result.denial;
+  return denial === undefined ? undefined : `error: ${t.object} denied by policy "${denial.policy}": ${denial.message}`;
+}
