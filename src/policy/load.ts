@@ -1,0 +1,179 @@
+/**
+ * Policy files -> one compiled, immutable PolicySet, or every problem of every file (STYLE.md
+ * rule 5): syntax errors, schema errors, Kubernetes object errors, then what compilation finds
+ * (regexes, CEL, selectors) and duplicate names across the set. This is the only policy module
+ * that touches the file system; parsing and checking are pure.
+ */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CompiledPolicy, PolicySet } from '../engine/types.js';
+import { buildPolicySet, compilePolicy } from './compile.js';
+import { type Diagnostic, type Result, err, formatPath } from './diagnostics.js';
+import { validateKubeObjects } from './kube-validate.js';
+import { type ParsedDocument, parseDocuments } from './parse.js';
+import type { PathIssue } from './placeholders.js';
+import { API_VERSION, InjectionPolicySchema } from './schema.js';
+import { validateWith } from './schema-issues.js';
+
+const POLICY_FILE = /\.ya?ml$/;
+
+/** The files a path stands for: the path itself, or the *.yaml / *.yml files directly in a directory. */
+interface Source {
+  readonly path: string;
+  readonly files: readonly string[];
+}
+
+/**
+ * Lists the policy files of each path. A directory contributes its `*.yaml` and `*.yml` files
+ * (symlinks followed, as in a ConfigMap mount), sorted by name; subdirectories such as `tests/` and
+ * hidden files (editor backups, ConfigMap's `..data`) are not read.
+ */
+export async function policyFiles(paths: readonly string[]): Promise<{ sources: Source[]; diagnostics: Diagnostic[] }> {
+  const sources: Source[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch (error) {
+      diagnostics.push({ file: path, line: 0, path: '', message: `cannot read: ${ioReason(error)}` });
+      continue;
+    }
+    if (!info.isDirectory()) {
+      sources.push({ path, files: [path] });
+      continue;
+    }
+    const names = (await readdir(path)).filter((name) => POLICY_FILE.test(name) && !name.startsWith('.')).sort();
+    const files: string[] = [];
+    for (const name of names) {
+      const file = join(path, name);
+      const target = await stat(file).catch(() => undefined);
+      if (target?.isFile()) files.push(file);
+    }
+    sources.push({ path, files });
+  }
+  return { sources, diagnostics };
+}
+
+function ioReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'no such file or directory';
+  if (code === 'EACCES') return 'permission denied';
+  return error instanceof Error ? error.message : String(error);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Problems of one document before compilation; the validated policy when there are none. */
+function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagnostic[]; policy?: CompiledPolicy } {
+  const at = (issue: PathIssue): Diagnostic => ({
+    file,
+    line: doc.lineOf(issue.path),
+    path: formatPath(issue.path),
+    message: issue.message,
+  });
+  const expected = `expected an InjectionPolicy (apiVersion: ${API_VERSION}, kind: InjectionPolicy)`;
+  if (!isPlainObject(doc.value)) {
+    return {
+      diagnostics: [
+        at({ path: [], message: `${expected}, got ${Array.isArray(doc.value) ? 'a list' : `a ${typeof doc.value}`}` }),
+      ],
+    };
+  }
+  const kind = doc.value['kind'];
+  if (typeof kind === 'string' && kind !== 'InjectionPolicy') {
+    const apiVersion = typeof doc.value['apiVersion'] === 'string' ? ` (${doc.value['apiVersion']})` : '';
+    return {
+      diagnostics: [
+        at({
+          path: ['kind'],
+          message: `${expected}, got kind ${kind}${apiVersion}; policy files hold only InjectionPolicy documents`,
+        }),
+      ],
+    };
+  }
+  const checked = validateWith(InjectionPolicySchema, doc.value);
+  const kube = validateKubeObjects(doc.value);
+  const diagnostics = [...(checked.ok ? [] : checked.issues), ...kube].map(at);
+  if (!checked.ok || diagnostics.length > 0) return { diagnostics };
+  const compiled = compilePolicy(checked.data, { file, line: doc.lineOf(['metadata', 'name']) }, doc.lineOf);
+  return compiled.ok ? { diagnostics: [], policy: compiled.value } : { diagnostics: compiled.error };
+}
+
+/** Problems and policies of one file. */
+export function checkFile(
+  text: string,
+  file: string,
+): { diagnostics: Diagnostic[]; policies: CompiledPolicy[]; documents: number } {
+  const parsed = parseDocuments(text, file);
+  if (!parsed.ok) return { diagnostics: [...parsed.error], policies: [], documents: 0 };
+  const diagnostics: Diagnostic[] = [];
+  const policies: CompiledPolicy[] = [];
+  for (const doc of parsed.value) {
+    const result = checkDocument(doc, file);
+    diagnostics.push(...result.diagnostics);
+    if (result.policy) policies.push(result.policy);
+  }
+  return { diagnostics, policies, documents: parsed.value.length };
+}
+
+/**
+ * Loads every policy under `paths` (directories or files) into one PolicySet. On failure, returns
+ * every diagnostic of every file, ordered by file (as listed) and line.
+ */
+export async function loadPolicies(paths: readonly string[]): Promise<Result<PolicySet, readonly Diagnostic[]>> {
+  const { sources, diagnostics } = await policyFiles(paths);
+  const policies: CompiledPolicy[] = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    let documents = 0;
+    for (const file of source.files) {
+      if (seen.has(file)) continue; // the same file named twice (a directory and one of its files)
+      seen.add(file);
+      let text: string;
+      try {
+        text = await readFile(file, 'utf8');
+      } catch (error) {
+        diagnostics.push({ file, line: 0, path: '', message: `cannot read: ${ioReason(error)}` });
+        continue;
+      }
+      const checked = checkFile(text, file);
+      diagnostics.push(...checked.diagnostics);
+      policies.push(...checked.policies);
+      documents += checked.documents;
+      if (checked.diagnostics.length > 0 && checked.documents === 0) documents++; // a broken file is not "no policies"
+    }
+    if (documents === 0) {
+      const isDir = source.files.length !== 1 || source.files[0] !== source.path;
+      const hint = isDir
+        ? ' (expected *.yaml or *.yml files directly in the directory; subdirectories are not read)'
+        : '';
+      diagnostics.push({ file: source.path, line: 0, path: '', message: `no policies found in ${source.path}${hint}` });
+    }
+  }
+  const set = buildPolicySet(policies);
+  if (!set.ok) diagnostics.push(...set.error);
+  if (diagnostics.length > 0 || !set.ok) return err(ordered(diagnostics, paths, sources));
+  return set;
+}
+
+/** Stable order: files in the order they were listed, then by line. */
+function ordered(
+  diagnostics: readonly Diagnostic[],
+  paths: readonly string[],
+  sources: readonly Source[],
+): Diagnostic[] {
+  const rank = new Map<string, number>();
+  for (const path of paths) {
+    if (!rank.has(path)) rank.set(path, rank.size);
+    for (const source of sources) {
+      if (source.path !== path) continue;
+      for (const file of source.files) if (!rank.has(file)) rank.set(file, rank.size);
+    }
+  }
+  return diagnostics
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => (rank.get(a.d.file) ?? -1) - (rank.get(b.d.file) ?? -1) || a.d.line - b.d.line || a.i - b.i)
+    .map(({ d }) => d);
+}
