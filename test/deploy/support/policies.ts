@@ -1,0 +1,61 @@
+// The shipped policies (policies/*.yaml) are copied into the kustomize base and the Helm chart,
+// because neither tool may read files outside its own directory. These helpers compute what the
+// copies must be and, on request, write them (UPDATE_DEPLOY=1), like the golden files.
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './render.ts';
+
+const SOURCE = join(ROOT, 'policies');
+/** Directories that hold a copy of policies/*.yaml. */
+export const POLICY_COPIES = [join('deploy', 'kustomize', 'base', 'policies'), join('deploy', 'helm', 'init-injector', 'policies')];
+const KUSTOMIZATION = join(ROOT, 'deploy', 'kustomize', 'base', 'kustomization.yaml');
+const FILES_BLOCK = /( {4}files:)(?: \[\]\n|\n(?: {6}- .*\n)*)/;
+
+function policyFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => e.name)
+    .sort();
+}
+
+function expectedKustomization(): string {
+  const text = readFileSync(KUSTOMIZATION, 'utf8');
+  if (!FILES_BLOCK.test(text)) throw new Error(`${KUSTOMIZATION}: no configMapGenerator "files:" block found`);
+  const names = policyFiles(SOURCE);
+  const block = names.length === 0 ? '$1 []\n' : `$1\n${names.map((n) => `      - policies/${n}\n`).join('')}`;
+  return text.replace(FILES_BLOCK, block);
+}
+
+/** Paths (relative to the repository root) whose content differs from what policies/ implies. */
+export function stalePolicyCopies(): string[] {
+  const stale: string[] = [];
+  const names = policyFiles(SOURCE);
+  for (const copy of POLICY_COPIES) {
+    const have = policyFiles(join(ROOT, copy));
+    for (const n of new Set([...names, ...have])) {
+      const want = names.includes(n) ? readFileSync(join(SOURCE, n), 'utf8') : undefined;
+      const got = have.includes(n) ? readFileSync(join(ROOT, copy, n), 'utf8') : undefined;
+      if (want !== got) stale.push(join(copy, n));
+    }
+  }
+  if (expectedKustomization() !== readFileSync(KUSTOMIZATION, 'utf8')) stale.push('deploy/kustomize/base/kustomization.yaml');
+  return stale;
+}
+
+/** Rewrites every copy (and the kustomize file list) from policies/. */
+export function syncPolicyCopies(): void {
+  const names = policyFiles(SOURCE);
+  for (const copy of POLICY_COPIES) {
+    const dir = join(ROOT, copy);
+    mkdirSync(dir, { recursive: true });
+    for (const n of policyFiles(dir)) if (!names.includes(n)) rmSync(join(dir, n));
+    for (const n of names) writeFileSync(join(dir, n), readFileSync(join(SOURCE, n)));
+  }
+  writeFileSync(KUSTOMIZATION, expectedKustomization());
+}
+
+/** The repository's policy file names, sorted. */
+export function shippedPolicyNames(): string[] {
+  return policyFiles(SOURCE);
+}
