@@ -1,0 +1,23 @@
+// The kustomize base and the Helm chart each carry a copy of policies/*.yaml (neither tool may read
+// files outside its directory). This keeps the copies and the configMapGenerator file list exact, and
+// checks that both installs mount every shipped policy. UPDATE_DEPLOY=1 rewrites the copies.
+import { deepStrictEqual } from 'node:assert/strict';
+import { shippedPolicyNames, stalePolicyCopies, syncPolicyCopies } from './support/policies.ts';
+import { MODES, one, renderChart, renderOverlay } from './support/render.ts';
+
+describe('deploy: the shipped policies in the kustomize base and the Helm chart', function () {
+  this.timeout(60_000);
+
+  it('are identical to policies/*.yaml (run UPDATE_DEPLOY=1 npx mocha test/deploy/policies-sync.test.ts to refresh)', () => {
+    if (process.env['UPDATE_DEPLOY'] === '1') syncPolicyCopies();
+    deepStrictEqual(stalePolicyCopies(), []);
+  });
+
+  for (const mode of MODES) {
+    it(`are all in the policies ConfigMap of the ${mode} overlay and chart`, () => {
+      const keys = (o: { data?: Record<string, string> }) => Object.keys(o.data ?? {}).sort();
+      deepStrictEqual(keys(one(renderOverlay(mode), 'ConfigMap')), shippedPolicyNames());
+      deepStrictEqual(keys(one(renderChart([`mode=${mode}`]), 'ConfigMap')), shippedPolicyNames());
+    });
+  }
+});
