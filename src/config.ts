@@ -1,0 +1,162 @@
+/**
+ * `serve` configuration: parsed once from argv and the environment, validated, frozen (STYLE.md
+ * rule 9). This is the only module that reads environment variables; everything else receives a
+ * ServeConfig.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError } from './errors.js';
+
+/** Where namespace labels (for namespaceSelector) come from. */
+export type NamespaceSourceConfig =
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'kubeconfig'; readonly path: string }
+  | { readonly kind: 'in-cluster' }
+  | { readonly kind: 'none' };
+
+/** Everything `serve` needs, validated and frozen. Durations are in milliseconds. */
+export interface ServeConfig {
+  readonly policies: readonly string[];
+  readonly host: string;
+  readonly port: number;
+  /** Both set, or both undefined (then a development certificate is made in devTlsDir). */
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly devTlsDir: string;
+  /** 0 disables the plain-HTTP metrics listener (/metrics stays on the admission port). */
+  readonly metricsPort: number;
+  readonly namespaces: NamespaceSourceConfig;
+  /** Time between SIGTERM and closing the listener; readiness is false meanwhile. */
+  readonly drainMs: number;
+  /** Upper bound from SIGTERM to exit; in-flight requests past it are cut. */
+  readonly shutdownGraceMs: number;
+  readonly logLevel: string;
+  readonly help: boolean;
+}
+
+/** Printed by `serve --help`. */
+export const SERVE_USAGE = `Usage: init-injector serve [flags]
+
+  --policies DIR|FILE      policy directory or file, repeatable (default: policies)
+  --port N                 HTTPS admission port, 0 for any free one (default: 8443)
+  --host ADDR              listen address (default: all interfaces)
+  --tls-cert FILE          serving certificate (PEM); re-read when it changes
+  --tls-key FILE           serving key (PEM); with --tls-cert
+  --dev-tls-dir DIR        where the development CA and certificate are made without --tls-cert
+                           (default: .cache/dev-tls)
+  --metrics-port N         plain-HTTP /metrics port, 0 disables (default: 9090)
+  --namespace-labels FILE  YAML map of namespace name -> labels, instead of the Kubernetes API
+  --kubeconfig FILE        kubeconfig for the namespace informer (default: $KUBECONFIG,
+                           ~/.kube/config, or the in-cluster service account)
+  --drain DURATION         keep serving after SIGTERM while not ready (default: 5s)
+  --shutdown-grace DURATION  exit at the latest this long after SIGTERM (default: 15s)
+  --log-level LEVEL        trace|debug|info|warn|error (default: info, or $LOG_LEVEL)
+`;
+
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** Parses `5s`, `500ms`, `1m` or a bare number of seconds into milliseconds. */
+export function parseDuration(flag: string, text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (m === null) throw new ConfigError(`${flag}: "${text}" is not a duration (expected e.g. 5s, 500ms, 1m)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
+}
+
+function parsePort(flag: string, text: string, allowZero: boolean): number {
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n > 65535 || (n === 0 && !allowZero) || n < 0) {
+    throw new ConfigError(`${flag}: "${text}" is not a port (expected 1-65535${allowZero ? ', or 0 to disable' : ''})`);
+  }
+  return n;
+}
+
+/** Namespace labels: the file flag wins; then a kubeconfig; then in-cluster; else none. */
+function namespaceSource(
+  file: string | undefined,
+  kubeconfig: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): NamespaceSourceConfig {
+  if (file !== undefined) return { kind: 'file', path: resolve(cwd, file) };
+  if (kubeconfig !== undefined) {
+    const path = resolve(cwd, kubeconfig);
+    if (!existsSync(path)) throw new ConfigError(`--kubeconfig: ${path} does not exist`);
+    return { kind: 'kubeconfig', path };
+  }
+  // As client-go: the first existing file of $KUBECONFIG (path list), else ~/.kube/config.
+  const fromEnv = (env['KUBECONFIG'] ?? '').split(':').filter((p) => p !== '');
+  const home = env['HOME'] ?? homedir();
+  const candidates = fromEnv.length > 0 ? fromEnv : [join(home, '.kube', 'config')];
+  const found = candidates.map((p) => resolve(cwd, p)).find((p) => existsSync(p));
+  if (found !== undefined) return { kind: 'kubeconfig', path: found };
+  if (env['KUBERNETES_SERVICE_HOST'] !== undefined && env['KUBERNETES_SERVICE_PORT'] !== undefined) {
+    return { kind: 'in-cluster' };
+  }
+  return { kind: 'none' };
+}
+
+/** Parses and validates `serve` flags; throws ConfigError naming the flag. The result is frozen. */
+export function parseServeConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): Readonly<ServeConfig> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        policies: { type: 'string', multiple: true },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'dev-tls-dir': { type: 'string' },
+        'metrics-port': { type: 'string' },
+        'namespace-labels': { type: 'string' },
+        kubeconfig: { type: 'string' },
+        drain: { type: 'string' },
+        'shutdown-grace': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new ConfigError(`${(e as Error).message}; see "init-injector serve --help"`, { cause: e });
+  }
+  const tlsCert = values['tls-cert'];
+  const tlsKey = values['tls-key'];
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) {
+    throw new ConfigError('--tls-cert and --tls-key go together: give both, or neither for a development certificate');
+  }
+  const logLevel = values['log-level'] ?? env['LOG_LEVEL'] ?? 'info';
+  if (!LOG_LEVELS.has(logLevel))
+    throw new ConfigError(`--log-level: "${logLevel}" is not one of ${[...LOG_LEVELS].join(', ')}`);
+  const drainMs = parseDuration('--drain', values.drain ?? '5s');
+  const shutdownGraceMs = parseDuration('--shutdown-grace', values['shutdown-grace'] ?? '15s');
+  if (drainMs >= shutdownGraceMs) {
+    throw new ConfigError(`--drain (${drainMs} ms) must be shorter than --shutdown-grace (${shutdownGraceMs} ms)`);
+  }
+  const config: ServeConfig = {
+    policies: (values.policies ?? ['policies']).map((p) => resolve(cwd, p)),
+    host: values.host ?? '',
+    port: parsePort('--port', values.port ?? '8443', true),
+    ...(tlsCert !== undefined && tlsKey !== undefined
+      ? { tlsCert: resolve(cwd, tlsCert), tlsKey: resolve(cwd, tlsKey) }
+      : {}),
+    devTlsDir: resolve(cwd, values['dev-tls-dir'] ?? join('.cache', 'dev-tls')),
+    metricsPort: parsePort('--metrics-port', values['metrics-port'] ?? '9090', true),
+    namespaces: namespaceSource(values['namespace-labels'], values.kubeconfig, env, cwd),
+    drainMs,
+    shutdownGraceMs,
+    logLevel,
+    help: values.help ?? false,
+  };
+  return Object.freeze(config);
+}

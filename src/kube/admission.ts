@@ -1,0 +1,173 @@
+/**
+ * AdmissionReview admission.k8s.io/v1 at the edge (STYLE.md rule 4): decode an untrusted body into a
+ * typed request, and encode every answer through a closed set of constructors. Nothing else builds
+ * an AdmissionResponse by hand.
+ *
+ * Response table (DESIGN.md §4). The HTTP status decides whether the webhook's failurePolicy applies:
+ *
+ *   outcome                         HTTP  allowed  status.code  failurePolicy applies?
+ *   injected (patch)                200   true     -            no
+ *   nothing to do / not CREATE pod  200   true     -            no
+ *   required policy refuses         200   false    403          no  (a deliberate denial)
+ *   malformed review                400   -        -            yes (INJ_REVIEW_INVALID)
+ *   body over 7 MiB                 413   -        -            yes (INJ_BODY_TOO_LARGE)
+ *   not application/json            415   -        -            yes (INJ_UNSUPPORTED_MEDIA_TYPE)
+ *   internal error                  500   -        -            yes (INJ_INTERNAL; Ignore -> pod starts uninjected)
+ *
+ * Error bodies (4xx/5xx) are AdmissionReview-shaped with the uid when known, and never echo the request.
+ */
+import type { Operation } from 'fast-json-patch';
+import { AdmissionHttpError } from '../errors.js';
+
+export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
+
+/** The parts of request.kind / request.resource the webhook reads. */
+export interface GroupVersionKind {
+  readonly group: string;
+  readonly version: string;
+  readonly kind: string;
+}
+export interface GroupVersionResource {
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+}
+
+/** AdmissionRequest as received; objects stay plain JSON (no classes, no Date). */
+export interface AdmissionRequest {
+  readonly uid: string;
+  readonly kind?: GroupVersionKind;
+  readonly resource?: GroupVersionResource;
+  readonly subResource?: string;
+  readonly operation?: string;
+  readonly name?: string;
+  readonly namespace?: string;
+  readonly dryRun?: boolean;
+  readonly userInfo?: unknown;
+  readonly object?: unknown;
+  readonly oldObject?: unknown;
+  readonly options?: unknown;
+  readonly [key: string]: unknown;
+}
+
+/** metav1.Status as carried in an AdmissionResponse. */
+export interface ResponseStatus {
+  readonly code: number;
+  readonly message: string;
+  readonly reason?: string;
+  readonly status?: 'Failure';
+}
+
+/** AdmissionResponse v1: `patch` is base64 of the JSON ops; `status` only when refused or erroring. */
+export interface AdmissionResponse {
+  readonly uid: string;
+  readonly allowed: boolean;
+  readonly patchType?: 'JSONPatch';
+  readonly patch?: string;
+  readonly status?: ResponseStatus;
+  readonly warnings?: readonly string[];
+}
+
+/** The envelope sent back; apiVersion and kind must echo v1 or the API server rejects it. */
+export interface AdmissionReviewOut {
+  readonly apiVersion: typeof ADMISSION_API_VERSION;
+  readonly kind: 'AdmissionReview';
+  readonly response: AdmissionResponse;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Checks the envelope of a parsed body and returns its request, leaving `object` untouched.
+ * Throws AdmissionHttpError INJ_REVIEW_INVALID (HTTP 400) naming the first wrong field; the
+ * message quotes at most a short field value, never the body.
+ */
+export function decodeReview(body: unknown): AdmissionRequest {
+  if (!isRecord(body)) throw invalid('the body is not a JSON object');
+  const apiVersion = body['apiVersion'];
+  if (apiVersion !== ADMISSION_API_VERSION) {
+    throw invalid(`apiVersion must be ${ADMISSION_API_VERSION}, got ${short(apiVersion)}`, uidOf(body['request']));
+  }
+  if (body['kind'] !== 'AdmissionReview') throw invalid(`kind must be AdmissionReview, got ${short(body['kind'])}`);
+  const request = body['request'];
+  if (!isRecord(request)) throw invalid('request is missing or not an object');
+  const uid = request['uid'];
+  if (typeof uid !== 'string' || uid === '') throw invalid('request.uid is missing or empty');
+  for (const field of ['operation', 'namespace', 'name', 'subResource'] as const) {
+    const v = request[field];
+    if (v !== undefined && typeof v !== 'string') throw invalid(`request.${field} must be a string`, uid);
+  }
+  if (request['dryRun'] !== undefined && typeof request['dryRun'] !== 'boolean') {
+    throw invalid('request.dryRun must be a boolean', uid);
+  }
+  return request as AdmissionRequest;
+}
+
+function uidOf(request: unknown): string {
+  return isRecord(request) && typeof request['uid'] === 'string' ? request['uid'] : '';
+}
+
+function short(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+  return v === undefined ? 'nothing' : typeof v;
+}
+
+function invalid(message: string, uid = ''): AdmissionHttpError {
+  return new AdmissionHttpError('INJ_REVIEW_INVALID', `invalid AdmissionReview: ${message}`, uid);
+}
+
+/** True when the request is a CREATE of core/v1 pods (not a subresource): the only thing mutated. */
+export function isPodCreate(req: AdmissionRequest): boolean {
+  const r = req.resource;
+  return (
+    req.operation === 'CREATE' &&
+    r !== undefined &&
+    r.resource === 'pods' &&
+    r.group === '' &&
+    (req.subResource === undefined || req.subResource === '')
+  );
+}
+
+const review = (response: AdmissionResponse): AdmissionReviewOut => ({
+  apiVersion: ADMISSION_API_VERSION,
+  kind: 'AdmissionReview',
+  response,
+});
+const withWarnings = (warnings: readonly string[]): { warnings?: readonly string[] } =>
+  warnings.length > 0 ? { warnings } : {};
+
+/** Allowed, unchanged. */
+export function allowed(uid: string, warnings: readonly string[] = []): AdmissionReviewOut {
+  return review({ uid, allowed: true, ...withWarnings(warnings) });
+}
+
+/** Allowed with a JSONPatch; an empty op list is the same as allowed(). */
+export function patched(uid: string, ops: readonly Operation[], warnings: readonly string[] = []): AdmissionReviewOut {
+  if (ops.length === 0) return allowed(uid, warnings);
+  const patch = Buffer.from(JSON.stringify(ops)).toString('base64');
+  return review({ uid, allowed: true, patchType: 'JSONPatch', patch, ...withWarnings(warnings) });
+}
+
+/** A deliberate refusal: HTTP 200, allowed false, status.code 403 (or the code given). */
+export function denied(uid: string, message: string, warnings: readonly string[] = [], code = 403): AdmissionReviewOut {
+  return review({
+    uid,
+    allowed: false,
+    status: { code, message, reason: 'Forbidden', status: 'Failure' },
+    ...withWarnings(warnings),
+  });
+}
+
+const K8S_REASON: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  500: 'InternalError',
+};
+
+/** The body of a non-200 answer: AdmissionReview-shaped so a human or the API server log can read it. */
+export function errored(error: AdmissionHttpError): AdmissionReviewOut {
+  const reason = K8S_REASON[error.status] ?? 'InternalError';
+  const message = `${error.code}: ${error.message}`;
+  return review({ uid: error.uid, allowed: false, status: { code: error.status, message, reason, status: 'Failure' } });
+}

@@ -1,0 +1,236 @@
+/**
+ * Namespace labels for namespaceSelector and CEL's namespaceObject: the only module that reads the
+ * Kubernetes API, and only through an informer (list + watch, cached). The request path calls
+ * `lookup()`, a Map read; it never makes an API call. Three sources: the informer, a YAML file
+ * (`--namespace-labels`, for local runs and tests), or none (namespaceSelector cannot match).
+ */
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernetes/client-node';
+import { CORE_SCHEMA, load } from 'js-yaml';
+import type { NamespaceInfo } from '../engine/types.js';
+import { NamespaceLabelsError } from '../errors.js';
+
+/** /readyz detail for the namespace source. */
+export interface NamespaceStatus {
+  readonly source: 'informer' | 'file' | 'none';
+  readonly synced: boolean;
+  readonly count: number;
+  readonly detail?: string;
+  readonly lastError?: string;
+}
+
+/** Where namespace labels come from; `lookup` is cheap and synchronous. */
+export interface NamespaceSource {
+  lookup(name: string): NamespaceInfo;
+  status(): NamespaceStatus;
+  /** File: first load (throws NamespaceLabelsError). Informer: starts list+watch, does not wait for sync. */
+  start(): Promise<void>;
+  stop(): void;
+}
+
+/** Events worth a log line. */
+export type NamespaceEvent =
+  | { readonly type: 'synced' | 'reloaded'; readonly count: number }
+  | { readonly type: 'error'; readonly message: string };
+
+function infoOf(name: string, labels: Readonly<Record<string, string>>, object: unknown): NamespaceInfo {
+  return Object.freeze({ name, labels: Object.freeze(labels), object });
+}
+
+/** No source: every lookup has unknown labels, so namespaceSelector never matches (the engine says why). */
+export function noNamespaceSource(): NamespaceSource {
+  const detail =
+    'no kubeconfig, no in-cluster config and no --namespace-labels: policies with a namespaceSelector cannot match';
+  return {
+    lookup: (name) => ({ name }),
+    status: () => ({ source: 'none', synced: true, count: 0, detail }),
+    start: () => Promise.resolve(),
+    stop: () => undefined,
+  };
+}
+
+/** Parses the --namespace-labels YAML: a map of namespace name to a map of label name to scalar. */
+export function parseNamespaceLabels(text: string, file: string): Map<string, NamespaceInfo> {
+  let doc: unknown;
+  try {
+    doc = load(text, { schema: CORE_SCHEMA, filename: file });
+  } catch (e) {
+    throw new NamespaceLabelsError(`${file}: ${(e as Error).message}`, { cause: e });
+  }
+  const out = new Map<string, NamespaceInfo>();
+  if (doc === null || doc === undefined) return out;
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new NamespaceLabelsError(
+      `${file}: expected a map of namespace name to labels, e.g. "payments: {tier: backend}"`,
+    );
+  }
+  for (const [name, labels] of Object.entries(doc)) {
+    if (labels !== null && (typeof labels !== 'object' || Array.isArray(labels))) {
+      throw new NamespaceLabelsError(
+        `${file}: ${name}: expected a map of label name to value, e.g. "${name}: {tier: backend}"`,
+      );
+    }
+    const map: Record<string, string> = {};
+    for (const [key, value] of Object.entries((labels ?? {}) as Record<string, unknown>)) {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw new NamespaceLabelsError(`${file}: ${name}.${key}: a label value must be a string`);
+      }
+      Object.defineProperty(map, key, { value: String(value), enumerable: true, writable: false });
+    }
+    const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: map } };
+    out.set(name, infoOf(name, map, object));
+  }
+  return out;
+}
+
+/** The --namespace-labels FILE source, re-read when the file changes (directory watch + poll). */
+export function fileNamespaceSource(
+  file: string,
+  onEvent: (e: NamespaceEvent) => void = () => undefined,
+  pollMs = 5_000,
+): NamespaceSource {
+  let table = new Map<string, NamespaceInfo>();
+  let lastText = '';
+  let lastError: string | undefined;
+  let watcher: FSWatcher | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  const reload = async (): Promise<void> => {
+    try {
+      const text = await readFile(file, 'utf8');
+      if (text === lastText) return;
+      table = parseNamespaceLabels(text, file);
+      lastText = text;
+      lastError = undefined;
+      onEvent({ type: 'reloaded', count: table.size });
+    } catch (e) {
+      const message = e instanceof NamespaceLabelsError ? e.message : `${file}: ${(e as Error).message}`;
+      if (message !== lastError) onEvent({ type: 'error', message });
+      lastError = message; // keep the last good table
+    }
+  };
+  return {
+    lookup: (name) => table.get(name) ?? { name },
+    status: () => ({
+      source: 'file',
+      synced: true,
+      count: table.size,
+      ...(lastError !== undefined ? { lastError } : {}),
+    }),
+    async start() {
+      const text = await readFile(file, 'utf8').catch((e: unknown) => {
+        throw new NamespaceLabelsError(`--namespace-labels: cannot read ${file}: ${(e as Error).message}`, {
+          cause: e,
+        });
+      });
+      table = parseNamespaceLabels(text, file);
+      lastText = text;
+      try {
+        watcher = watch(dirname(file), { persistent: false }, () => void reload());
+        watcher.on('error', () => undefined);
+      } catch {
+        // the poll below still notices changes
+      }
+      poll = setInterval(() => void reload(), pollMs);
+      poll.unref();
+    },
+    stop() {
+      watcher?.close();
+      if (poll !== undefined) clearInterval(poll);
+    },
+  };
+}
+
+/** Options for the informer source: which kubeconfig, and how long to wait before re-listing after an error. */
+export interface InformerOptions {
+  readonly kubeconfig?: string;
+  readonly retryMs?: number;
+}
+
+/**
+ * A Namespace informer (list + watch). Not synced until the first list completes; after an error
+ * it keeps the cached namespaces and restarts list+watch after `retryMs` (client-node's ListWatch
+ * stops on errors other than 410 Gone and timeouts).
+ */
+export function informerNamespaceSource(
+  options: InformerOptions,
+  onEvent: (e: NamespaceEvent) => void = () => undefined,
+): NamespaceSource {
+  const kc = new KubeConfig();
+  if (options.kubeconfig === undefined) kc.loadFromCluster();
+  else kc.loadFromFile(options.kubeconfig);
+  const api = kc.makeApiClient(CoreV1Api);
+  const informer = makeInformer<V1Namespace>(kc, '/api/v1/namespaces', () => api.listNamespace());
+  const table = new Map<string, NamespaceInfo>();
+  let synced = false;
+  let stopped = false;
+  let lastError: string | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const put = (ns: V1Namespace): void => {
+    const name = ns.metadata?.name;
+    if (name === undefined) return;
+    // Wire-shaped JSON (timestamps as strings, no model classes) for CEL's namespaceObject.
+    const m = ns.metadata;
+    const object = {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name,
+        uid: m?.uid,
+        labels: m?.labels ?? {},
+        annotations: m?.annotations ?? {},
+        creationTimestamp: m?.creationTimestamp?.toISOString(),
+      },
+      status: { phase: ns.status?.phase },
+    };
+    table.set(name, infoOf(name, { ...(ns.metadata?.labels ?? {}) }, object));
+  };
+  informer.on('add', put);
+  informer.on('update', put);
+  informer.on('delete', (ns) => table.delete(ns.metadata?.name ?? ''));
+  informer.on('error', (e: unknown) => {
+    lastError = e instanceof Error ? e.message : String(e);
+    onEvent({ type: 'error', message: lastError });
+    if (stopped) return;
+    retry = setTimeout(() => void begin(), options.retryMs ?? 5_000);
+    retry.unref();
+  });
+  const begin = async (): Promise<void> => {
+    try {
+      await informer.start(); // resolves once the first list is in the cache and the watch is open
+    } catch {
+      return; // reported through 'error'
+    }
+    if (!synced && listed(informer)) {
+      synced = true;
+      lastError = undefined;
+      onEvent({ type: 'synced', count: table.size });
+    }
+  };
+  return {
+    lookup: (name) => table.get(name) ?? { name },
+    status: () => ({
+      source: 'informer',
+      synced,
+      count: table.size,
+      ...(synced ? {} : { detail: 'waiting for the first list of namespaces' }),
+      ...(lastError !== undefined ? { lastError } : {}),
+    }),
+    start() {
+      void begin();
+      return Promise.resolve();
+    },
+    stop() {
+      stopped = true;
+      if (retry !== undefined) clearTimeout(retry);
+      void informer.stop();
+    },
+  };
+}
+
+/** The list succeeded when the informer has a resourceVersion (a failed list leaves it empty). */
+function listed(informer: object): boolean {
+  const rv = (informer as { latestResourceVersion?: () => string }).latestResourceVersion;
+  return typeof rv === 'function' ? rv.call(informer) !== '' : true;
+}

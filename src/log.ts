@@ -1,0 +1,60 @@
+/**
+ * The pino logger factory. JSON lines on stdout; env values, parameter values, patches, pods and
+ * keys are redacted by path wherever a caller might pass them (STYLE.md rule 8, §4d item 9): env
+ * values can be secrets, and the webhook sees every pod of the cluster.
+ */
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths pino replaces with "[redacted]"; wildcards cover one level of nesting each. */
+export const REDACT_PATHS: readonly string[] = [
+  'pod',
+  'object',
+  'oldObject',
+  'patch',
+  'review',
+  'body',
+  'env',
+  'params',
+  'parameters',
+  'key',
+  'privateKey',
+  'cert',
+  '*.env',
+  '*.params',
+  '*.parameters',
+  '*.object',
+  '*.oldObject',
+  '*.patch',
+  '*.privateKey',
+  '*.spec',
+  'req.headers.authorization',
+];
+
+/** Options for createLogger; `destination` lets tests capture lines. */
+export interface LoggerOptions {
+  readonly level?: string;
+  readonly destination?: DestinationStream;
+  readonly name?: string;
+}
+
+/** A JSON logger with redaction; level names as strings ("level":"info") for humans and log pipelines. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  return pino(
+    {
+      name: options.name ?? 'init-injector',
+      level: options.level ?? 'info',
+      base: { pid: process.pid },
+      redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/** A logger that discards everything (tests that do not look at logs). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

@@ -1,0 +1,92 @@
+/**
+ * Reads the /mutate body once, bounded, and parses it once. Replaces express.json(): the admission
+ * path must stay near bare node:https (issue 6), so there is no body-parser re-parse, no charset
+ * negotiation object, and no allocation beyond the chunks and one string.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
+import { AdmissionHttpError } from '../errors.js';
+
+/**
+ * 7 MiB. An AdmissionReview carries at most two objects (object, oldObject), each bounded by the
+ * kube-apiserver's 3 MiB request limit ("1.5MB is the recommended client request size ... we allow
+ * 2x"), plus under 1 MiB of envelope. Same bound as controller-runtime
+ * (pkg/webhook/admission/http.go maxRequestSize). express.json()'s 100 kB default rejects real pods.
+ */
+export const MAX_REVIEW_BYTES = 7 * 1024 * 1024;
+
+/** `application/json`, optionally with parameters (`; charset=utf-8`), case-insensitive. */
+export function isJsonContentType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const semi = header.indexOf(';');
+  const type = (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
+  return type === 'application/json';
+}
+
+function tooLarge(): AdmissionHttpError {
+  return new AdmissionHttpError(
+    'INJ_BODY_TOO_LARGE',
+    `request body exceeds ${MAX_REVIEW_BYTES} bytes (7 MiB), the largest AdmissionReview the API server can send`,
+  );
+}
+
+/**
+ * Resolves with the parsed JSON (`unknown`), or rejects with an AdmissionHttpError:
+ * 413 when Content-Length or the bytes read pass `limit` (reading stops at once), 400 when the
+ * bytes are not UTF-8 or not JSON. JSON.parse defines `__proto__` as an own data property, so
+ * parsing cannot pollute prototypes; the result is never merged into other objects.
+ */
+export function readJsonBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      reject(tooLarge());
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        chunks.length = 0;
+        req.pause(); // stop reading; the 413 goes out with Connection: close
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      const buf = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+      if (size === 0) {
+        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is empty'));
+        return;
+      }
+      if (!isUtf8(buf)) {
+        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is not valid UTF-8'));
+        return;
+      }
+      try {
+        resolve(JSON.parse(buf.toString('utf8')));
+      } catch (e) {
+        // V8's message quotes the input; keep only the position so the body is never echoed.
+        const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '');
+        const where = at === null ? '' : ` at byte ${at[1] ?? ''}`;
+        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', `invalid AdmissionReview: malformed JSON${where}`));
+      }
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(e);
+    };
+    function cleanup(): void {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    }
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Observes each admission outside the engine (STYLE.md §4b step 10): one JSON log line and the
+ * metrics. Metric children are resolved once per label set and cached, so the hot path does a Map
+ * lookup and an add, not prom-client's per-call label hashing.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Counter } from 'prom-client';
+import type { Decision, MutationResult } from '../engine/types.js';
+import type { AdmissionHttpError } from '../errors.js';
+import type { AdmissionRequest } from '../kube/admission.js';
+import type { Pod } from '../kube/wire.js';
+import type { Logger } from '../log.js';
+import { AdmissionResult, type Metrics } from './metrics.js';
+
+type Child = ReturnType<Counter<'policy' | 'outcome' | 'reason'>['labels']>;
+interface Observer {
+  inc(): void;
+  observe(seconds: number): void;
+}
+
+/** Records admissions into a logger and a Metrics set. */
+export class AdmissionRecorder {
+  readonly #log: Logger;
+  readonly #metrics: Metrics;
+  readonly #byResult: Readonly<Record<AdmissionResult, Observer>>;
+  readonly #decisions = new Map<string, Child>();
+
+  constructor(log: Logger, metrics: Metrics) {
+    this.#log = log;
+    this.#metrics = metrics;
+    const entries = Object.values(AdmissionResult).map((result): [AdmissionResult, Observer] => {
+      const counter = metrics.requests.labels(result);
+      const histogram = metrics.duration.labels(result);
+      return [result, { inc: () => counter.inc(), observe: (s) => histogram.observe(s) }];
+    });
+    this.#byResult = Object.fromEntries(entries) as Record<AdmissionResult, Observer>;
+  }
+
+  /** Not a CREATE of a pod: allowed unchanged. */
+  passThrough(req: AdmissionRequest, start: number): void {
+    const ms = this.#done(AdmissionResult.Skipped, start);
+    this.#log.info(
+      { uid: req.uid, ns: req.namespace, op: req.operation, resource: req.resource?.resource, result: 'skipped', ms },
+      'admission passed through (not a pod CREATE)',
+    );
+  }
+
+  /** A pod CREATE went through the engine. Logs names, reasons and counts; never the pod or the patch. */
+  reviewed(req: AdmissionRequest, pod: Pod, result: MutationResult, start: number): void {
+    const outcome = result.denial
+      ? AdmissionResult.Denied
+      : result.patch.length > 0
+        ? AdmissionResult.Patched
+        : AdmissionResult.Allowed;
+    const ms = this.#done(outcome, start);
+    const skipped: string[] = [];
+    for (const d of result.decisions) {
+      this.#decision(d);
+      if (d.outcome === 'skip' && d.reason !== undefined && d.reason !== 'no_match')
+        skipped.push(`${d.policy}:${d.reason}`);
+    }
+    const meta = pod.metadata;
+    const line = {
+      uid: req.uid,
+      ns: req.namespace,
+      pod: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
+      dryRun: req.dryRun === true ? true : undefined,
+      result: outcome,
+      injected: result.injected,
+      skipped,
+      ops: result.patch.length,
+      warnings: result.warnings.length,
+      denial: result.denial ? { policy: result.denial.policy, reason: result.denial.reason } : undefined,
+      ms,
+    };
+    this.#log.info(line, result.denial ? 'admission denied' : 'admission reviewed');
+  }
+
+  /** A 4xx/5xx answer. Internal errors log the error (with stack) at error level; the body is never logged. */
+  failed(error: AdmissionHttpError, start: number): void {
+    const result = error.status >= 500 ? AdmissionResult.Error : AdmissionResult.Invalid;
+    const ms = this.#done(result, start);
+    const fields = { uid: error.uid === '' ? undefined : error.uid, code: error.code, status: error.status, ms };
+    if (result === AdmissionResult.Error) this.#log.error({ ...fields, err: error.cause }, error.message);
+    else this.#log.warn(fields, error.message);
+  }
+
+  #done(result: AdmissionResult, start: number): number {
+    const ms = performance.now() - start;
+    const o = this.#byResult[result];
+    o.inc();
+    o.observe(ms / 1000);
+    return Math.round(ms * 1000) / 1000;
+  }
+
+  #decision(d: Decision): void {
+    const reason = d.reason ?? '';
+    const key = `${d.policy}\u0000${d.outcome}\u0000${reason}`;
+    let child = this.#decisions.get(key);
+    if (child === undefined) {
+      child = this.#metrics.decisions.labels(d.policy, d.outcome, reason);
+      this.#decisions.set(key, child);
+    }
+    child.inc();
+  }
+}

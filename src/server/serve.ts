@@ -1,0 +1,287 @@
+/**
+ * `init-injector serve`: the composition root. config -> policies -> certificate -> namespace
+ * source -> app -> https.Server (+ plain-HTTP metrics server) -> wait for a signal -> graceful
+ * shutdown. Everything with state is created here and passed down; nothing below reads globals.
+ */
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { ConfigError, InjectorError, ListenError, PolicyLoadError, type ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
+import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
+import {
+  fileNamespaceSource,
+  informerNamespaceSource,
+  noNamespaceSource,
+  type NamespaceEvent,
+  type NamespaceSource,
+} from '../kube/namespaces.js';
+import { createLogger, type Logger } from '../log.js';
+import { formatDiagnostic } from '../policy/diagnostics.js';
+import { PolicyStore } from '../policy/store.js';
+import { createListener } from './app.js';
+import { ensureDevCertificate } from './dev-tls.js';
+import { policyStatus, readiness } from './health.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { nextSignal, shutdown } from './shutdown.js';
+import {
+  CertificateWatcher,
+  loadKeyPair,
+  secureContextOptions,
+  tlsServerOptions,
+  type CertificateEvent,
+} from './tls.js';
+
+/**
+ * Connection timeouts, matched to the kube-apiserver's webhook client (perf-reliability.md §1.5):
+ * - keep-alive 95 s: the API server keeps idle connections for 90 s (Go IdleConnTimeout) and never
+ *   retries a POST that hits a connection the server just closed, so the server must outlast it
+ *   (Node's default of 5 s fails a share of admissions; Pepr PR #3056 fixed the same bug);
+ * - headers 32 s: kube-apiserver and controller-runtime ReadHeaderTimeout; bounds slowloris;
+ * - request 35 s: above the 30 s maximum webhook timeoutSeconds, so a legal request is never cut;
+ * - TLS handshake 10 s: the API server's own TLS handshake timeout;
+ * - timeouts are checked every 2 s (Node's default interval is 30 s, which would let a slow
+ *   client hold a socket for up to a minute past headersTimeout).
+ */
+export const TIMEOUTS = {
+  keepAliveMs: 95_000,
+  headersMs: 32_000,
+  requestMs: 35_000,
+  handshakeMs: 10_000,
+  checkIntervalMs: 2_000,
+} as const;
+
+/** Runs `serve` until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runServe(argv: readonly string[]): Promise<number> {
+  let config: Readonly<ServeConfig>;
+  try {
+    config = parseServeConfig(argv);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`init-injector serve: ${e.code}: ${e.message}\n`);
+    return ERROR_CODES.INJ_CONFIG_INVALID;
+  }
+  if (config.help) {
+    process.stdout.write(SERVE_USAGE);
+    return 0;
+  }
+  const log = createLogger({ level: config.logLevel });
+  try {
+    return await serve(config, log);
+  } catch (e) {
+    if (!(e instanceof InjectorError)) throw e;
+    log.fatal({ code: e.code }, e.message);
+    process.stderr.write(`init-injector serve: ${e.code}: ${e.message}\n`);
+    const code: ErrorCode = e.code;
+    const exit = ERROR_CODES[code];
+    return exit < 100 ? exit : 1;
+  } finally {
+    log.flush();
+  }
+}
+
+function listen(server: Server, port: number, host: string, what: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => {
+      reject(
+        new ListenError(`${what}: cannot listen on ${host === '' ? '*' : host}:${port}: ${e.message}`, { cause: e }),
+      );
+    };
+    server.once('error', onError);
+    const done = (): void => {
+      server.off('error', onError);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr !== null ? addr.port : port);
+    };
+    if (host === '') server.listen(port, done);
+    else server.listen(port, host, done);
+  });
+}
+
+function tuned<S extends Server>(server: S): S {
+  server.keepAliveTimeout = TIMEOUTS.keepAliveMs;
+  server.headersTimeout = TIMEOUTS.headersMs;
+  server.requestTimeout = TIMEOUTS.requestMs;
+  return server;
+}
+
+function namespaceSource(config: ServeConfig, log: Logger): NamespaceSource {
+  const onEvent = (e: NamespaceEvent): void => {
+    if (e.type === 'error') log.error({ source: config.namespaces.kind }, `namespace labels: ${e.message}`);
+    else log.info({ source: config.namespaces.kind, namespaces: e.count }, `namespace labels ${e.type}`);
+  };
+  const ns = config.namespaces;
+  if (ns.kind === 'file') return fileNamespaceSource(ns.path, onEvent);
+  if (ns.kind === 'kubeconfig') return informerNamespaceSource({ kubeconfig: ns.path }, onEvent);
+  if (ns.kind === 'in-cluster') return informerNamespaceSource({}, onEvent);
+  const none = noNamespaceSource();
+  log.warn({}, `namespace labels: ${none.status().detail ?? ''}`);
+  return none;
+}
+
+/** Counts and logs policy reloads by looking at the store after each watch event. */
+function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger): () => void {
+  let revision = store.current().revision;
+  let failure = '';
+  metrics.policiesLoaded.set(store.current().policies.length);
+  return () => {
+    const set = store.current();
+    const problems = store.lastFailure().map(formatDiagnostic);
+    const key = problems.join('\n');
+    if (problems.length > 0 && key !== failure) {
+      metrics.reloads.inc({ result: 'failure' });
+      log.error({ problems, revision: set.revision }, 'policy reload failed; the previous set keeps serving');
+    } else if (problems.length === 0 && set.revision !== revision) {
+      metrics.reloads.inc({ result: 'success' });
+      log.info({ revision: set.revision, policies: set.policies.map((p) => p.name) }, 'policies reloaded');
+    }
+    failure = key;
+    revision = set.revision;
+    metrics.policiesLoaded.set(set.policies.length);
+  };
+}
+
+async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number> {
+  const metrics = createMetrics();
+  const opened = await PolicyStore.open(config.policies);
+  if (!opened.ok) throw new PolicyLoadError(opened.error);
+  const store = opened.value;
+  const stopPolicies = store.watch(policyReporter(store, metrics, log));
+
+  const dev = config.tlsCert === undefined ? await ensureDevCertificate(config.devTlsDir) : undefined;
+  const certPath = config.tlsCert ?? dev?.certPath ?? '';
+  const keyPath = config.tlsKey ?? dev?.keyPath ?? '';
+  const pair = await loadKeyPair(certPath, keyPath);
+  metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
+
+  const namespaces = namespaceSource(config, log);
+  await namespaces.start();
+
+  let draining = false;
+  const ready = (): ReturnType<typeof readiness> =>
+    readiness({
+      policies: () => policyStatus(store.current().policies.length, store.current().revision, store.lastFailure()),
+      certificate: () => certs.status(),
+      namespaces: () => namespaces.status(),
+      draining: () => draining,
+    });
+  const { listener } = createListener({
+    policies: () => store.current(),
+    namespaces: (name) => namespaces.lookup(name),
+    log,
+    metrics,
+    readiness: ready,
+  });
+  const server = tuned(
+    createHttpsServer(
+      {
+        ...tlsServerOptions(pair),
+        handshakeTimeout: TIMEOUTS.handshakeMs,
+        connectionsCheckingInterval: TIMEOUTS.checkIntervalMs,
+      },
+      (req, res) => {
+        if (draining) res.setHeader('connection', 'close');
+        listener(req, res);
+      },
+    ),
+  );
+  server.on('tlsClientError', (e) => log.debug({ err: e.message }, 'TLS handshake failed'));
+  const certs = new CertificateWatcher(
+    { cert: certPath, key: keyPath },
+    pair,
+    (p) => {
+      server.setSecureContext(secureContextOptions(p));
+    },
+    (e: CertificateEvent) => {
+      if (e.type === 'applied') {
+        metrics.certificateReloads.inc({ result: 'success' });
+        metrics.certificateExpiry.set(e.pair.notAfter.getTime() / 1000);
+        log.info(
+          { notAfter: e.pair.notAfter.toISOString(), fingerprint: e.pair.fingerprint },
+          'serving certificate reloaded',
+        );
+      } else {
+        metrics.certificateReloads.inc({ result: 'failure' });
+        log.error(
+          { code: e.error.code },
+          `serving certificate not reloaded, the previous one stays: ${e.error.message}`,
+        );
+      }
+    },
+  );
+
+  const servers: Server[] = [server];
+  const stopAll = (): void => {
+    certs.close();
+    stopPolicies();
+    namespaces.stop();
+  };
+  try {
+    const port = await listen(server, config.port, config.host, 'admission port');
+    let metricsPort = 0;
+    if (config.metricsPort > 0) {
+      const m = tuned(
+        createHttpServer({ connectionsCheckingInterval: TIMEOUTS.checkIntervalMs }, metricsListener(metrics)),
+      );
+      servers.push(m);
+      metricsPort = await listen(m, config.metricsPort, config.host, 'metrics port');
+    }
+    announce(log, config, port, metricsPort, dev?.caPath, store, namespaces);
+  } catch (e) {
+    for (const s of servers) s.close();
+    stopAll();
+    throw e;
+  }
+  const signal = await nextSignal(servers, log);
+  return shutdown(signal, {
+    servers,
+    drainMs: config.drainMs,
+    graceMs: config.shutdownGraceMs,
+    log,
+    onDrainStart: () => {
+      draining = true;
+    },
+    cleanup: stopAll,
+  });
+}
+
+function metricsListener(metrics: Metrics): Parameters<typeof createHttpServer>[1] {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served on this port\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  };
+}
+
+function announce(
+  log: Logger,
+  config: ServeConfig,
+  port: number,
+  metricsPort: number,
+  caPath: string | undefined,
+  store: PolicyStore,
+  namespaces: NamespaceSource,
+): void {
+  const set = store.current();
+  log.info(
+    {
+      port,
+      metricsPort,
+      policies: set.policies.map((p) => p.name),
+      revision: set.revision,
+      namespaces: namespaces.status().source,
+      tls: caPath === undefined ? config.tlsCert : `development certificate, CA ${caPath}`,
+    },
+    'listening',
+  );
+  if (caPath !== undefined) {
+    process.stderr.write(
+      `init-injector: serving https://localhost:${port} with a development certificate (CA: ${caPath})\n` +
+        `  curl --cacert ${caPath} https://localhost:${port}/readyz\n`,
+    );
+  }
+}

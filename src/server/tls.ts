@@ -1,0 +1,195 @@
+/**
+ * Serving certificate: load and check the pair, build TLS options, and hot-swap it when the files
+ * change (cert-manager rotation) with server.setSecureContext(); "existing connections to the server
+ * are not interrupted" (Node tls docs). A pair that fails to load never replaces the working one.
+ */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { SecureContextOptions, TlsOptions } from 'node:tls';
+import { TlsError } from '../errors.js';
+
+/** A loaded, checked certificate/key pair. */
+export interface KeyPair {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  readonly fingerprint: string;
+}
+
+/** Reads and checks a PEM pair: parseable, key matches certificate. Throws TlsError naming the file. */
+export async function loadKeyPair(certPath: string, keyPath: string): Promise<KeyPair> {
+  let cert: Buffer;
+  let key: Buffer;
+  try {
+    [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]);
+  } catch (e) {
+    throw new TlsError(`cannot read the serving certificate or key: ${(e as Error).message}`, { cause: e });
+  }
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch (e) {
+    throw new TlsError(`${certPath}: not a PEM certificate (${(e as Error).message})`, { cause: e });
+  }
+  try {
+    if (!x509.checkPrivateKey(createPrivateKey(key))) {
+      throw new TlsError(`${keyPath}: the key does not belong to the certificate in ${certPath}`);
+    }
+  } catch (e) {
+    if (e instanceof TlsError) throw e;
+    throw new TlsError(`${keyPath}: not a PEM private key (${(e as Error).message})`, { cause: e });
+  }
+  return {
+    cert,
+    key,
+    notBefore: new Date(x509.validFrom),
+    notAfter: new Date(x509.validTo),
+    fingerprint: x509.fingerprint256,
+  };
+}
+
+/**
+ * TLS 1.2 minimum (Kyverno and the checklist in perf-reliability.md §4.1 item 8; the API server's Go
+ * client speaks 1.3). ALPN offers only http/1.1: the API server pins http/1.1 itself (kubernetes
+ * #75791) and the server never speaks HTTP/2.
+ */
+export function secureContextOptions(pair: KeyPair): SecureContextOptions {
+  return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' };
+}
+
+/** Server options for https.createServer. */
+export function tlsServerOptions(pair: KeyPair): TlsOptions {
+  return { ...secureContextOptions(pair), ALPNProtocols: ['http/1.1'] };
+}
+
+/** Readiness view of the certificate in use. */
+export interface CertificateStatus {
+  readonly notAfter: string;
+  readonly valid: boolean;
+  readonly source: string;
+  readonly lastError?: string;
+}
+
+/** Events of a CertificateWatcher: `applied` after a swap, `failed` when a changed pair does not load. */
+export type CertificateEvent =
+  { readonly type: 'applied'; readonly pair: KeyPair } | { readonly type: 'failed'; readonly error: TlsError };
+
+/** Options for CertificateWatcher; the poll catches changes fs.watch misses (network filesystems, some symlink swaps). */
+export interface WatchOptions {
+  readonly pollMs?: number;
+  readonly debounceMs?: number;
+}
+
+/**
+ * Watches the parent directories of the certificate and key (kubelet updates Secret volumes by
+ * swapping a `..data` symlink, which a watch on the file itself misses; Istio and controller-runtime
+ * watch the directory for this reason) plus a periodic poll (controller-runtime certwatcher: 10 s).
+ * On a change whose content differs, loads the pair and calls `apply`; a bad pair only reports.
+ */
+export class CertificateWatcher {
+  readonly #certPath: string;
+  readonly #keyPath: string;
+  readonly #apply: (pair: KeyPair) => void;
+  readonly #onEvent: (event: CertificateEvent) => void;
+  readonly #watchers: FSWatcher[] = [];
+  #current: KeyPair;
+  #lastError: TlsError | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #poll: NodeJS.Timeout | undefined;
+  #loading = false;
+  #again = false;
+
+  constructor(
+    paths: { readonly cert: string; readonly key: string },
+    initial: KeyPair,
+    apply: (pair: KeyPair) => void,
+    onEvent: (event: CertificateEvent) => void,
+    options: WatchOptions = {},
+  ) {
+    this.#certPath = paths.cert;
+    this.#keyPath = paths.key;
+    this.#current = initial;
+    this.#apply = apply;
+    this.#onEvent = onEvent;
+    const debounceMs = options.debounceMs ?? 100;
+    const trigger = (): void => {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => void this.check(), debounceMs);
+      this.#timer.unref();
+    };
+    for (const dir of new Set([dirname(paths.cert), dirname(paths.key)])) {
+      try {
+        const w = watch(dir, { persistent: false }, trigger);
+        w.on('error', () => undefined); // the poll still covers this directory
+        this.#watchers.push(w);
+      } catch {
+        // no inotify (or the directory vanished): rely on the poll
+      }
+    }
+    this.#poll = setInterval(() => void this.check(), options.pollMs ?? 10_000);
+    this.#poll.unref();
+  }
+
+  /** The pair in use. */
+  current(): KeyPair {
+    return this.#current;
+  }
+
+  /** Readiness detail: valid = now within [notBefore, notAfter]. */
+  status(now: number = Date.now()): CertificateStatus {
+    const p = this.#current;
+    return {
+      notAfter: p.notAfter.toISOString(),
+      valid: now >= p.notBefore.getTime() && now < p.notAfter.getTime(),
+      source: this.#certPath,
+      ...(this.#lastError ? { lastError: this.#lastError.message } : {}),
+    };
+  }
+
+  /** Re-reads the files; swaps when their content changed and the new pair is good. */
+  async check(): Promise<void> {
+    if (this.#loading) {
+      this.#again = true; // a change arrived mid-load: look once more afterwards
+      return;
+    }
+    this.#loading = true;
+    try {
+      const pair = await loadKeyPair(this.#certPath, this.#keyPath);
+      if (pair.cert.equals(this.#current.cert) && pair.key.equals(this.#current.key)) return;
+      this.#apply(pair);
+      this.#current = pair;
+      this.#lastError = undefined;
+      this.#onEvent({ type: 'applied', pair });
+    } catch (e) {
+      // Half-written rotations (cert updated, key not yet) land here; the next event or poll retries.
+      const error = e instanceof TlsError ? e : new TlsError((e as Error).message, { cause: e });
+      if (this.#lastError?.message !== error.message) this.#onEvent({ type: 'failed', error });
+      this.#lastError = error;
+    } finally {
+      this.#loading = false;
+      if (this.#again) {
+        this.#again = false;
+        void this.check();
+      }
+    }
+  }
+
+  /** Stops watching. */
+  close(): void {
+    for (const w of this.#watchers) w.close();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#poll !== undefined) clearInterval(this.#poll);
+  }
+}
+
+/** Fixed status for a pair that is not watched (development certificate). */
+export function staticStatus(pair: KeyPair, source: string, now: number = Date.now()): CertificateStatus {
+  return {
+    notAfter: pair.notAfter.toISOString(),
+    valid: now >= pair.notBefore.getTime() && now < pair.notAfter.getTime(),
+    source,
+  };
+}
