@@ -29,7 +29,8 @@ export const REASON_TEXT: Readonly<Record<Reason, string>> = {
   condition_false: 'a CEL condition of the policy is false for this pod',
   condition_error: 'a CEL condition of the policy failed to evaluate for this pod',
   namespace_labels_unknown: "the namespace's labels are not known, so a namespaceSelector cannot match",
-  already_injected: 'the policy is already applied to this pod (listed in init-injector.io/injected, containers present)',
+  already_injected:
+    'the policy is already applied to this pod (listed in init-injector.io/injected, containers present)',
   name_conflict: 'a container of the pod already has the name of an init container the policy injects',
   volume_conflict: 'the pod has a volume with the same name as a policy volume but a different definition',
   mount_conflict: 'a container of the pod already uses a mountPath the policy mounts',

@@ -58,6 +58,24 @@ export interface CompiledParameter {
   readonly pattern?: RegExp;
 }
 
+/** The values a template placeholder can take for one pod: `{{ params.NAME }}` and `{{ pod.FIELD }}`. */
+export interface TemplateValues {
+  readonly params: ReadonlyMap<string, string>;
+  readonly pod: {
+    readonly name: string;
+    readonly generateName: string;
+    readonly namespace: string;
+    readonly serviceAccountName: string;
+  };
+}
+
+/** A policy's injected objects with every placeholder substituted for one pod. */
+export interface RenderedParts {
+  readonly initContainers: readonly Container[];
+  readonly volumes: readonly Volume[];
+  readonly mounts: readonly VolumeMount[];
+}
+
 /** Where a policy came from, for messages. */
 export interface SourceRef {
   readonly file: string;
@@ -88,6 +106,16 @@ export interface CompiledPolicy {
     readonly mounts: readonly VolumeMount[];
   };
   readonly source: SourceRef;
+  /** Names of `initContainers`, in order (precomputed for conflict checks). */
+  readonly containerNames: readonly string[];
+  /**
+   * Substitutes the placeholders, precompiled at load time, in one pass: values are inserted as
+   * literal text, never parsed and never re-scanned. Returns the frozen templates themselves when
+   * the policy has no placeholder.
+   */
+  readonly render: (values: TemplateValues) => RenderedParts;
+  /** sha256 of the canonical JSON of the validated document: PolicySet.revision is built from these. */
+  readonly digest: string;
 }
 
 /**

@@ -1,0 +1,180 @@
+/**
+ * Apply (STYLE.md §4b step 7): a draft of the pod that policies are added to one at a time, whole
+ * or not at all. Conflicts are checked against the pod plus what earlier policies added, so the
+ * later of two policies injecting the same name is the one that conflicts. The mutated pod is
+ * built by shallow copies of only the touched branches: everything else (managedFields, status,
+ * app container specs) is shared with the original, never cloned.
+ */
+import type { Container, Pod, PodSpec, Volume, VolumeMount } from '../kube/wire.js';
+import { ANNOTATION } from './annotations.js';
+import { copyWith, jsonEqual } from './equal.js';
+import { Reason } from './reasons.js';
+import type { CompiledPolicy, RenderedParts } from './types.js';
+
+/** Why a policy cannot be added to the pod. */
+export interface Conflict {
+  readonly reason: Reason;
+  readonly detail: string;
+}
+
+/** What one policy adds, checked and ready to commit. */
+export interface Plan {
+  readonly policy: CompiledPolicy;
+  readonly containers: readonly Container[];
+  readonly volumes: readonly Volume[];
+  /** Mounts to append, by app container index. */
+  readonly mounts: ReadonlyMap<number, readonly VolumeMount[]>;
+}
+
+interface ContainerMounts {
+  readonly byPath: Map<string, VolumeMount>;
+  readonly added: VolumeMount[];
+}
+
+/**
+ * Whether the pod already carries the policy's containers: each one present among the pod's
+ * init containers by name, with the same image, command and args. Not a deep comparison: the API
+ * server defaults fields (imagePullPolicy, terminationMessagePath…) after our patch, and other
+ * webhooks may add env or resources, so on re-invocation a deep comparison would fail. Comparing
+ * what runs still stops a pod from replacing the real check with its own under the same name.
+ */
+export function isPresent(pod: Pod, parts: RenderedParts): boolean {
+  const own = pod.spec?.initContainers ?? [];
+  return parts.initContainers.every((c) => {
+    const found = own.find((o) => o.name === c.name);
+    return (
+      found !== undefined &&
+      found.image === c.image &&
+      jsonEqual(found.command ?? [], c.command ?? []) &&
+      jsonEqual(found.args ?? [], c.args ?? [])
+    );
+  });
+}
+
+/** The pod being built up, policy by policy. */
+export class Draft {
+  readonly #pod: Pod;
+  /** Container name -> who uses it ('' for the pod itself, else the policy name). */
+  readonly #names = new Map<string, string>();
+  readonly #volumes = new Map<string, Volume>();
+  readonly #prepend: Container[] = [];
+  readonly #append: Container[] = [];
+  readonly #addedVolumes: Volume[] = [];
+  readonly #mounts = new Map<number, ContainerMounts>();
+
+  constructor(pod: Pod) {
+    this.#pod = pod;
+    const spec = pod.spec;
+    for (const list of [spec?.containers, spec?.initContainers, spec?.ephemeralContainers])
+      for (const c of list ?? []) this.#names.set(c.name, '');
+    for (const v of spec?.volumes ?? []) if (!this.#volumes.has(v.name)) this.#volumes.set(v.name, v);
+  }
+
+  /** True once a policy has been committed. */
+  get changed(): boolean {
+    return this.#prepend.length > 0 || this.#append.length > 0;
+  }
+
+  #containerMounts(index: number): ContainerMounts {
+    let entry = this.#mounts.get(index);
+    if (!entry) {
+      const byPath = new Map<string, VolumeMount>();
+      for (const m of this.#pod.spec?.containers[index]?.volumeMounts ?? []) byPath.set(m.mountPath, m);
+      entry = { byPath, added: [] };
+      this.#mounts.set(index, entry);
+    }
+    return entry;
+  }
+
+  #targets(policy: CompiledPolicy): number[] {
+    const containers = this.#pod.spec?.containers ?? [];
+    const wanted = policy.volumeMounts.containers;
+    const out: number[] = [];
+    containers.forEach((c, i) => {
+      if (wanted === '*' || wanted.includes(c.name)) out.push(i);
+    });
+    return out;
+  }
+
+  /** Checks the whole policy against the draft; changes nothing. */
+  check(policy: CompiledPolicy, parts: RenderedParts): Plan | Conflict {
+    for (const c of parts.initContainers) {
+      const owner = this.#names.get(c.name);
+      if (owner !== undefined)
+        return {
+          reason: Reason.NameConflict,
+          detail:
+            owner === ''
+              ? `the pod already has a container named "${c.name}"`
+              : `init container "${c.name}" is already injected by policy "${owner}"`,
+        };
+    }
+    const volumes: Volume[] = [];
+    for (const v of parts.volumes) {
+      const existing = this.#volumes.get(v.name);
+      if (existing === undefined) volumes.push(v);
+      else if (!jsonEqual(existing, v))
+        return {
+          reason: Reason.VolumeConflict,
+          detail: `the pod has a volume "${v.name}" with a different definition`,
+        };
+    }
+    const mounts = new Map<number, VolumeMount[]>();
+    if (parts.mounts.length > 0) {
+      const containers = this.#pod.spec?.containers ?? [];
+      for (const index of this.#targets(policy)) {
+        const { byPath } = this.#containerMounts(index);
+        const add: VolumeMount[] = [];
+        for (const m of parts.mounts) {
+          const existing = byPath.get(m.mountPath);
+          if (existing === undefined) add.push(m);
+          else if (!jsonEqual(existing, m))
+            return {
+              reason: Reason.MountConflict,
+              detail: `container "${containers[index]?.name ?? String(index)}" already uses mountPath "${m.mountPath}"`,
+            };
+        }
+        if (add.length > 0) mounts.set(index, add);
+      }
+    }
+    return { policy, containers: parts.initContainers, volumes, mounts };
+  }
+
+  /** Adds a checked plan to the draft. */
+  commit(plan: Plan): void {
+    for (const c of plan.containers) this.#names.set(c.name, plan.policy.name);
+    (plan.policy.placement === 'Append' ? this.#append : this.#prepend).push(...plan.containers);
+    for (const v of plan.volumes) {
+      this.#volumes.set(v.name, v);
+      this.#addedVolumes.push(v);
+    }
+    for (const [index, list] of plan.mounts) {
+      const entry = this.#containerMounts(index);
+      for (const m of list) {
+        entry.byPath.set(m.mountPath, m);
+        entry.added.push(m);
+      }
+    }
+  }
+
+  /** The mutated pod, sharing every untouched branch with the original. */
+  build(injected: string): Pod {
+    const pod = this.#pod;
+    const spec = pod.spec;
+    const changes: Partial<PodSpec> = {
+      initContainers: [...this.#prepend, ...(spec?.initContainers ?? []), ...this.#append],
+    };
+    if (this.#addedVolumes.length > 0) changes.volumes = [...(spec?.volumes ?? []), ...this.#addedVolumes];
+    if (spec && [...this.#mounts.values()].some((m) => m.added.length > 0)) {
+      changes.containers = spec.containers.map((c, i) => {
+        const added = this.#mounts.get(i)?.added ?? [];
+        return added.length === 0 ? c : copyWith(c, { volumeMounts: [...(c.volumeMounts ?? []), ...added] });
+      });
+    }
+    const newSpec = copyWith(spec, changes);
+    const meta = pod.metadata ?? {};
+    const annotations = { ...meta.annotations };
+    annotations[ANNOTATION.injected] = injected;
+    return copyWith(pod, { metadata: copyWith(meta, { annotations }), spec: newSpec });
+  }
+}

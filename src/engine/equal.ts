@@ -1,0 +1,37 @@
+/**
+ * Structural equality for JSON values. The identity check comes first, so comparing two trees
+ * that share most of their branches (the original pod and the mutated one) costs only the
+ * branches that differ: this is what keeps the patch verification cheap on pods with large
+ * `managedFields`.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = Object.keys(ra).filter((k) => ra[k] !== undefined);
+  let countB = 0;
+  for (const k of Object.keys(rb)) if (rb[k] !== undefined) countB++;
+  if (keys.length !== countB) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
+  }
+  return true;
+}
+
+/**
+ * A shallow copy of a wire object with some fields replaced. The wire types are client-node model
+ * classes in name only: the values are plain JSON, so copying them this way loses nothing. Spread,
+ * not Object.assign: a JSON key "__proto__" must be copied as data, never set the prototype.
+ */
+export function copyWith<T extends object>(base: T | undefined, fields: Partial<T>): T {
+  const plain: object = base ?? {};
+  const out: unknown = { ...plain, ...(fields as object) };
+  return out as T;
+}

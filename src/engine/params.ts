@@ -1,0 +1,38 @@
+/**
+ * Parameters (STYLE.md §4b step 6): a value comes from the pod annotation, else the default; it
+ * must match the (anchored) pattern. Values are untrusted pod-author input: they are checked here
+ * and only ever inserted as literal text by render.ts.
+ */
+import { annotation, quoteValue } from './annotations.js';
+import { Reason } from './reasons.js';
+import type { CompiledPolicy } from './types.js';
+
+/** Resolved values by parameter name, or why a parameter has no acceptable value. */
+export type ParamsResult =
+  | { readonly ok: true; readonly values: ReadonlyMap<string, string> }
+  | { readonly ok: false; readonly reason: Reason; readonly problem: string };
+
+const NONE: ParamsResult = { ok: true, values: new Map() };
+
+/** Resolves every parameter of `policy`; the first bad one is reported. */
+export function resolveParams(policy: CompiledPolicy, annotations: Readonly<Record<string, string>>): ParamsResult {
+  if (policy.parameters.length === 0) return NONE;
+  const values = new Map<string, string>();
+  for (const p of policy.parameters) {
+    const value = annotation(annotations, p.annotation) ?? p.default;
+    if (value === undefined)
+      return {
+        ok: false,
+        reason: Reason.ParamMissing,
+        problem: `parameter "${p.name}" has no value and no default: set annotation ${p.annotation}`,
+      };
+    if (p.pattern && !p.pattern.test(value))
+      return {
+        ok: false,
+        reason: Reason.ParamInvalid,
+        problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.patternSource ?? p.pattern.source}`,
+      };
+    values.set(p.name, value);
+  }
+  return { ok: true, values };
+}

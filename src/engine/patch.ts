@@ -1,0 +1,111 @@
+/**
+ * The patch (STYLE.md §4b step 8, rule 2): readable, name-keyed `add` ops from the original pod to
+ * the mutated one, verified by replaying them. fast-json-patch's compare() diffs arrays index by
+ * index (a prepend rewrites every existing init container field by field, STYLE.md §3.3), so it is
+ * only the fallback when the keyed ops fail verification.
+ *
+ * The engine only ever adds: init containers, volumes, app container volumeMounts and one
+ * annotation. The replay therefore copies only those branches (shallow), never the whole pod:
+ * a pod's managedFields can be most of its size and must not be cloned or diffed.
+ */
+// fast-json-patch ships CommonJS: named imports type-check but fail at run time.
+import jsonpatch, { type Operation } from 'fast-json-patch';
+import type { Container, Pod, PodSpec } from '../kube/wire.js';
+import { copyWith, jsonEqual } from './equal.js';
+
+const { applyPatch, compare, escapePathComponent } = jsonpatch;
+
+/** Ops that turn `before` into `after` for a list that only gained items, keyed by `key`. */
+function insertOps<T>(
+  path: string,
+  before: readonly T[] | undefined,
+  after: readonly T[] | undefined,
+  key: (item: T) => string,
+): Operation[] {
+  if (after === undefined || after === before) return [];
+  if (before === undefined || before.length === 0) return after.length > 0 ? [{ op: 'add', path, value: after }] : [];
+  const existing = new Set(before.map(key));
+  const ops: Operation[] = [];
+  after.forEach((item, index) => {
+    if (!existing.has(key(item))) ops.push({ op: 'add', path: `${path}/${index}`, value: item });
+  });
+  return ops;
+}
+
+const byName = (item: { name: string }): string => item.name;
+const byMountPath = (item: { mountPath: string }): string => item.mountPath;
+
+function annotationOps(original: Pod, mutated: Pod): Operation[] {
+  const before = original.metadata?.annotations;
+  const after = mutated.metadata?.annotations;
+  if (after === undefined || after === before) return [];
+  if (before === undefined) return [{ op: 'add', path: '/metadata/annotations', value: after }];
+  const ops: Operation[] = [];
+  for (const key of Object.keys(after)) {
+    const value = after[key];
+    if (value !== undefined && (!Object.hasOwn(before, key) || before[key] !== value))
+      ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
+  }
+  return ops;
+}
+
+function keyedOps(original: Pod, mutated: Pod): Operation[] {
+  const ops: Operation[] = [];
+  if (original.metadata === undefined) {
+    if (mutated.metadata !== undefined) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
+  } else ops.push(...annotationOps(original, mutated));
+  const before = original.spec;
+  const after = mutated.spec;
+  if (after === undefined || after === before) return ops;
+  if (before === undefined) return [...ops, { op: 'add', path: '/spec', value: after }];
+  ops.push(...insertOps('/spec/initContainers', before.initContainers, after.initContainers, byName));
+  ops.push(...insertOps('/spec/volumes', before.volumes, after.volumes, byName));
+  if (after.containers !== before.containers) {
+    after.containers.forEach((c, i) => {
+      const old = (before.containers as Container[] | undefined)?.[i];
+      if (old !== undefined && c !== old)
+        ops.push(...insertOps(`/spec/containers/${i}/volumeMounts`, old.volumeMounts, c.volumeMounts, byMountPath));
+    });
+  }
+  return ops;
+}
+
+/** A copy of the branches the keyed ops may touch; every other branch is shared with the pod. */
+function skeleton(pod: Pod): Pod {
+  const out: Pod = { ...pod };
+  if (pod.metadata) {
+    out.metadata = { ...pod.metadata };
+    if (pod.metadata.annotations) out.metadata.annotations = { ...pod.metadata.annotations };
+  }
+  const spec = pod.spec;
+  if (spec) {
+    const changes: Partial<PodSpec> = {};
+    // containers is required by the API, but a hostile or hand-written pod may lack it.
+    const containers = spec.containers as Container[] | undefined;
+    if (containers)
+      changes.containers = containers.map((c) =>
+        copyWith(c, c.volumeMounts ? { volumeMounts: [...c.volumeMounts] } : {}),
+      );
+    if (spec.initContainers) changes.initContainers = [...spec.initContainers];
+    if (spec.volumes) changes.volumes = [...spec.volumes];
+    out.spec = copyWith(spec, changes);
+  }
+  return out;
+}
+
+/**
+ * RFC 6902 ops from `original` to `mutated`. The keyed ops are replayed on a copy of the touched
+ * branches and compared with `mutated` (identity first, so shared branches cost nothing); if they
+ * do not reproduce it exactly, compare() is returned instead: never ship an unverified patch.
+ */
+export function diff(original: Pod, mutated: Pod): Operation[] {
+  if (original === mutated) return [];
+  const ops = keyedOps(original, mutated);
+  try {
+    const replayed = applyPatch(skeleton(original), ops, true, true).newDocument;
+    if (jsonEqual(replayed, mutated)) return ops;
+  } catch {
+    // An invalid keyed op is a bug in keyedOps; compare() below is still correct.
+  }
+  return compare(original, mutated);
+}

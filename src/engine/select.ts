@@ -1,0 +1,33 @@
+/**
+ * Selection (STYLE.md §4b step 5): whether a policy applies to the pod at all, before parameters
+ * and conflicts. Order of checks: pod opt-out (non-required only), OnRequest list, `match`, then
+ * `exclude`; the first one that fails gives the reason.
+ */
+import { checkExclude, checkMatch, type MatchContext, type Miss } from './match.js';
+import { Reason } from './reasons.js';
+import type { CompiledPolicy } from './types.js';
+
+/** What selection needs to know about the pod, computed once per mutate() call. */
+export interface SelectionContext extends MatchContext {
+  /** The pod has `init-injector.io/inject: "false"`. */
+  readonly optedOut: boolean;
+  /** Names from `init-injector.io/request`. */
+  readonly requested: ReadonlySet<string>;
+}
+
+/** Undefined when the policy applies to the pod; else why not. */
+export function select(policy: CompiledPolicy, ctx: SelectionContext): Miss | undefined {
+  if (ctx.optedOut && !policy.required)
+    return { reason: Reason.OptedOut, detail: 'the pod opted out with init-injector.io/inject: "false"' };
+  if (policy.mode === 'OnRequest' && !ctx.requested.has(policy.name))
+    return { reason: Reason.NotRequested, detail: `the pod does not list ${policy.name} in init-injector.io/request` };
+  if (policy.match) {
+    const miss = checkMatch(policy.match, ctx);
+    if (miss) return miss;
+  }
+  if (policy.exclude) {
+    const miss = checkExclude(policy.exclude, ctx);
+    if (miss) return miss;
+  }
+  return undefined;
+}

@@ -1,0 +1,13 @@
+/**
+ * Warnings go back to kubectl in the AdmissionResponse: keep them few and short. The API server
+ * truncates long ones; Kubernetes recommends under 120 characters each and few of them.
+ */
+const MAX_LENGTH = 255;
+const MAX_COUNT = 8;
+
+/** At most 8 lines of at most 255 characters; the rest is summarised in the last line. */
+export function capWarnings(warnings: readonly string[]): string[] {
+  const short = warnings.map((w) => (w.length > MAX_LENGTH ? `${w.slice(0, MAX_LENGTH - 1)}…` : w));
+  if (short.length <= MAX_COUNT) return short;
+  return [...short.slice(0, MAX_COUNT - 1), `… and ${short.length - MAX_COUNT + 1} more (see the webhook log)`];
+}

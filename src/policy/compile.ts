@@ -1,0 +1,288 @@
+/**
+ * Compiles a validated InjectionPolicy into the engine's CompiledPolicy, once per load: selectors,
+ * namespace globs, CEL programs, parameter patterns and templates are all prepared here so that
+ * mutate() only evaluates. Every problem is reported (not just the first) as a Diagnostic with the
+ * line of the field. The result is deeply frozen: a PolicySet is immutable (DESIGN.md §1).
+ */
+import { createHash } from 'node:crypto';
+import { Environment } from '@marcbachmann/cel-js';
+import { compileNamespaces, compileSelector, qualifiedNameProblem } from '../engine/match.js';
+import { compileTemplates } from '../engine/render.js';
+import type {
+  CompiledCondition,
+  CompiledMatch,
+  CompiledParameter,
+  CompiledPolicy,
+  PolicySet,
+  SourceRef,
+} from '../engine/types.js';
+import type { Container, Volume, VolumeMount } from '../kube/wire.js';
+import { err, formatPath, ok, type Diagnostic, type Result } from './diagnostics.js';
+import type { InjectionPolicy, Match } from './schema.js';
+
+/** The CEL variables of DESIGN.md §2, as in a MutatingWebhookConfiguration's matchConditions. */
+const cel = new Environment()
+  .registerVariable('object', 'map')
+  .registerVariable('namespaceObject', 'map')
+  .registerVariable('request', 'map');
+
+type Path = readonly PropertyKey[];
+
+/** Collects every problem of one policy document, with its line. */
+class Collector {
+  readonly list: Diagnostic[] = [];
+  readonly #source: SourceRef;
+  readonly #lineOf: (path: Path) => number;
+  constructor(source: SourceRef, lineOf: (path: Path) => number) {
+    this.#source = source;
+    this.#lineOf = lineOf;
+  }
+  add(path: Path, message: string): void {
+    this.list.push({ file: this.#source.file, line: this.#lineOf(path), path: formatPath(path), message });
+  }
+}
+
+function compileCondition(
+  c: { name: string; expression: string },
+  path: Path,
+  d: Collector,
+): CompiledCondition | undefined {
+  const at = [...path, 'expression'];
+  let program: ReturnType<typeof cel.parse>;
+  try {
+    program = cel.parse(c.expression);
+  } catch (e) {
+    d.add(at, `invalid CEL: ${firstLine(e)}`);
+    return undefined;
+  }
+  const checked = program.check();
+  if (!checked.valid) {
+    d.add(at, `invalid CEL: ${firstLine(checked.error)}`);
+    return undefined;
+  }
+  // 'dyn' cannot be decided before evaluation; the engine treats a non-bool result as an error then.
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    d.add(at, `a condition must yield a bool, this expression yields ${String(checked.type)}`);
+    return undefined;
+  }
+  return { name: c.name, expression: c.expression, evaluate: (vars) => program({ ...vars }) as unknown };
+}
+
+function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n', 1)[0] ?? text;
+}
+
+function compileMatch(m: Match | undefined, path: Path, d: Collector): CompiledMatch | undefined {
+  if (m === undefined) return undefined;
+  const out: {
+    -readonly [K in keyof CompiledMatch]: CompiledMatch[K];
+  } = {};
+  if (m.namespaces !== undefined) {
+    const r = compileNamespaces(m.namespaces);
+    for (const p of r.problems) d.add([...path, 'namespaces', ...p.path], p.message);
+    out.namespaces = r.namespaces;
+  }
+  for (const key of ['namespaceSelector', 'podSelector'] as const) {
+    const selector = m[key];
+    if (selector === undefined) continue;
+    const r = compileSelector(selector);
+    for (const p of r.problems) d.add([...path, key, ...p.path], p.message);
+    out[key] = r.matcher;
+  }
+  if (m.conditions !== undefined) {
+    const names = new Set<string>();
+    const conditions: CompiledCondition[] = [];
+    m.conditions.forEach((c, i) => {
+      if (names.has(c.name)) d.add([...path, 'conditions', i, 'name'], `duplicate condition name "${c.name}"`);
+      names.add(c.name);
+      const compiled = compileCondition(c, [...path, 'conditions', i], d);
+      if (compiled) conditions.push(compiled);
+    });
+    out.conditions = conditions;
+  }
+  return out;
+}
+
+function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParameter[] {
+  const seen = new Set<string>();
+  return doc.spec.parameters.map((p, i): CompiledParameter => {
+    const at = ['spec', 'parameters', i];
+    if (seen.has(p.name)) d.add([...at, 'name'], `duplicate parameter name "${p.name}"`);
+    seen.add(p.name);
+    const annotation = p.annotation ?? `init-injector.io/${doc.metadata.name}.${p.name}`;
+    const problem = qualifiedNameProblem(annotation);
+    if (problem) d.add([...at, p.annotation === undefined ? 'name' : 'annotation'], `annotation key ${problem}`);
+    let pattern: RegExp | undefined;
+    if (p.pattern !== undefined) {
+      try {
+        // Anchored: the whole value must match, even if the author forgot ^…$ (a value is untrusted input).
+        pattern = new RegExp(`^(?:${p.pattern})$`, 'u');
+      } catch (e) {
+        d.add([...at, 'pattern'], `invalid regular expression: ${firstLine(e)}`);
+      }
+    }
+    if (pattern && p.default !== undefined && !pattern.test(p.default))
+      d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${p.pattern ?? ''}`);
+    return {
+      name: p.name,
+      annotation,
+      ...(p.default !== undefined ? { default: p.default } : {}),
+      ...(p.pattern !== undefined && pattern ? { patternSource: p.pattern, pattern } : {}),
+    };
+  });
+}
+
+/** Reports duplicates of `key(item)` within one list of the policy. */
+function unique<T>(items: readonly T[], key: (item: T) => unknown, path: Path, what: string, d: Collector): void {
+  const seen = new Set<unknown>();
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (typeof k !== 'string') return; // missing names are reported by the Kubernetes model check
+    if (seen.has(k)) d.add([...path, i], `duplicate ${what} ${JSON.stringify(k)}`);
+    seen.add(k);
+  });
+}
+
+/** Compiles one validated policy document. Returns every problem found, with file and line. */
+export function compilePolicy(
+  doc: InjectionPolicy,
+  source: SourceRef,
+  lineOf: (path: readonly PropertyKey[]) => number,
+): Result<CompiledPolicy, Diagnostic[]> {
+  const d = new Collector(source, lineOf);
+  const spec = doc.spec;
+  const match = compileMatch(spec.match, ['spec', 'match'], d);
+  const exclude = compileMatch(spec.exclude, ['spec', 'exclude'], d);
+  const parameters = compileParameters(doc, d);
+  // Copies: the result is frozen, and freezing must not reach into the caller's document.
+  const initContainers = structuredClone(spec.initContainers) as unknown as Container[];
+  const volumes = structuredClone(spec.volumes) as unknown as Volume[];
+  const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
+  unique(initContainers, (c) => c.name, ['spec', 'initContainers'], 'init container name', d);
+  unique(volumes, (v) => v.name, ['spec', 'volumes'], 'volume name', d);
+  unique(mounts, (m) => m.mountPath, ['spec', 'volumeMounts', 'mounts'], 'mountPath', d);
+  const templates = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)));
+  for (const p of templates.problems) d.add(p.path, p.message);
+  if (d.list.length > 0) return err(d.list);
+
+  const containersSpec = spec.volumeMounts?.containers ?? ['*'];
+  const compiled: CompiledPolicy = {
+    name: doc.metadata.name,
+    description: spec.description,
+    mode: spec.mode,
+    required: spec.required,
+    priority: spec.priority,
+    placement: spec.placement,
+    action: spec.action,
+    onConflict: spec.onConflict,
+    ...(match ? { match } : {}),
+    ...(exclude ? { exclude } : {}),
+    parameters,
+    initContainers,
+    volumes,
+    volumeMounts: {
+      containers: containersSpec === '*' || containersSpec.includes('*') ? '*' : containersSpec,
+      mounts,
+    },
+    source,
+    containerNames: initContainers.map((c) => c.name),
+    render: templates.render,
+    digest: createHash('sha256').update(canonicalJson(doc)).digest('hex'),
+  };
+  return ok(deepFreeze(compiled));
+}
+
+/** JSON with object keys sorted, so that equal documents give equal digests. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const r = value as Record<string, unknown>;
+    const keys = Object.keys(r)
+      .filter((k) => r[k] !== undefined)
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(r[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Freezes plain objects and arrays all the way down; RegExps, Sets and functions are left alone. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  if (
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
+  )
+    return value;
+  Object.freeze(value);
+  for (const child of Object.values(value as object)) deepFreeze(child);
+  return value;
+}
+
+/** At most this many namespaces keep a cached candidate list; the cache only avoids re-merging. */
+const CANDIDATE_CACHE_SIZE = 4096;
+
+/**
+ * Orders policies by (priority, name), rejects duplicate names (naming both places) and builds
+ * the namespace index behind `candidates()`.
+ */
+export function buildPolicySet(policies: readonly CompiledPolicy[]): Result<PolicySet, Diagnostic[]> {
+  const sorted = [...policies].sort((a, b) =>
+    a.priority !== b.priority ? a.priority - b.priority : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  const byName = new Map<string, CompiledPolicy>();
+  const diagnostics: Diagnostic[] = [];
+  for (const p of sorted) {
+    const first = byName.get(p.name);
+    if (first) {
+      diagnostics.push({
+        file: p.source.file,
+        line: p.source.line,
+        path: 'metadata.name',
+        message: `duplicate policy name "${p.name}", also defined at ${first.source.file}:${first.source.line}`,
+      });
+    } else byName.set(p.name, p);
+  }
+  if (diagnostics.length > 0) return err(diagnostics);
+
+  const unconstrained: number[] = [];
+  const exact = new Map<string, number[]>();
+  const globbed: { re: RegExp; index: number }[] = [];
+  sorted.forEach((p, index) => {
+    const ns = p.match?.namespaces;
+    if (!ns) {
+      unconstrained.push(index);
+      return;
+    }
+    for (const name of ns.exact) {
+      const list = exact.get(name) ?? [];
+      list.push(index);
+      exact.set(name, list);
+    }
+    for (const re of ns.globs) globbed.push({ re, index });
+  });
+  const frozenPolicies = Object.freeze(sorted);
+  const everywhere = Object.freeze(unconstrained.map((i) => sorted[i] as CompiledPolicy));
+  const cache = new Map<string, readonly CompiledPolicy[]>();
+
+  const candidates = (namespace: string): readonly CompiledPolicy[] => {
+    const cached = cache.get(namespace);
+    if (cached) return cached;
+    const extra = new Set<number>(exact.get(namespace));
+    for (const g of globbed) if (g.re.test(namespace)) extra.add(g.index);
+    const list =
+      extra.size === 0
+        ? everywhere
+        : Object.freeze([...unconstrained, ...extra].sort((a, b) => a - b).map((i) => sorted[i] as CompiledPolicy));
+    if (cache.size >= CANDIDATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(namespace, list);
+    return list;
+  };
+
+  const revision = createHash('sha256')
+    .update(sorted.map((p) => `${p.name}:${p.digest}`).join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  return ok(Object.freeze({ policies: frozenPolicies, byName, candidates, revision }));
+}
