@@ -4,6 +4,8 @@
  * WebCrypto (@peculiar/x509): ~10x cheaper handshakes than RSA-2048 (perf-reliability.md §2.2).
  * Also used by tests to mint certificates for rotation.
  */
+// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill first.
+import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;

@@ -49,6 +49,12 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
     registers,
   });
   for (const result of Object.values(AdmissionResult)) requests.inc({ result }, 0);
+  const reloadCounter = (name: string, help: string): Counter<'result'> => {
+    const c = new Counter({ name, help, labelNames: ['result'] as const, registers });
+    c.inc({ result: 'success' }, 0);
+    c.inc({ result: 'failure' }, 0);
+    return c;
+  };
   return {
     registry,
     requests,
@@ -65,12 +71,10 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       labelNames: ['policy', 'outcome', 'reason'] as const,
       registers,
     }),
-    reloads: new Counter({
-      name: 'init_injector_policy_reloads_total',
-      help: 'Policy reloads after start-up, by result (success, failure). A failure keeps the previous set.',
-      labelNames: ['result'] as const,
-      registers,
-    }),
+    reloads: reloadCounter(
+      'init_injector_policy_reloads_total',
+      'Policy reloads after start-up, by result (success, failure). A failure keeps the previous set.',
+    ),
     policiesLoaded: new Gauge({
       name: 'init_injector_policies_loaded',
       help: 'Number of policies in the set currently serving.',
@@ -81,11 +85,9 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       help: 'notAfter of the serving certificate currently in use, as a Unix timestamp.',
       registers,
     }),
-    certificateReloads: new Counter({
-      name: 'init_injector_certificate_reloads_total',
-      help: 'Serving certificate reloads after start-up, by result (success, failure). A failure keeps the previous pair.',
-      labelNames: ['result'] as const,
-      registers,
-    }),
+    certificateReloads: reloadCounter(
+      'init_injector_certificate_reloads_total',
+      'Serving certificate reloads after start-up, by result (success, failure). A failure keeps the previous pair.',
+    ),
   };
 }

@@ -63,7 +63,7 @@ export class AdmissionRecorder {
     const line = {
       uid: req.uid,
       ns: req.namespace,
-      pod: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
+      podName: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
       dryRun: req.dryRun === true ? true : undefined,
       result: outcome,
       injected: result.injected,

@@ -17,9 +17,8 @@ import {
 } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
-import { PolicyStore } from '../policy/store.js';
+import { PolicyStore, type ReloadEvent } from '../policy/store.js';
 import { createListener } from './app.js';
-import { ensureDevCertificate } from './dev-tls.js';
 import { policyStatus, readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
@@ -118,36 +117,59 @@ function namespaceSource(config: ServeConfig, log: Logger): NamespaceSource {
   return none;
 }
 
-/** Counts and logs policy reloads by looking at the store after each watch event. */
-function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger): () => void {
-  let revision = store.current().revision;
-  let failure = '';
+/** Counts and logs each policy reload reported by PolicyStore.watch. */
+function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger): (e: ReloadEvent) => void {
   metrics.policiesLoaded.set(store.current().policies.length);
-  return () => {
+  return (e) => {
     const set = store.current();
-    const problems = store.lastFailure().map(formatDiagnostic);
-    const key = problems.join('\n');
-    if (problems.length > 0 && key !== failure) {
-      metrics.reloads.inc({ result: 'failure' });
-      log.error({ problems, revision: set.revision }, 'policy reload failed; the previous set keeps serving');
-    } else if (problems.length === 0 && set.revision !== revision) {
-      metrics.reloads.inc({ result: 'success' });
-      log.info({ revision: set.revision, policies: set.policies.map((p) => p.name) }, 'policies reloaded');
-    }
-    failure = key;
-    revision = set.revision;
     metrics.policiesLoaded.set(set.policies.length);
+    if (!e.ok) {
+      metrics.reloads.inc({ result: 'failure' });
+      const problems = e.diagnostics.map(formatDiagnostic);
+      log.error(
+        { problems, revision: set.revision, trigger: e.trigger },
+        'policy reload failed; the previous set keeps serving',
+      );
+      return;
+    }
+    metrics.reloads.inc({ result: 'success' });
+    if (e.changed) {
+      log.info(
+        { revision: set.revision, policies: set.policies.map((p) => p.name), trigger: e.trigger },
+        'policies reloaded',
+      );
+    }
   };
 }
 
+/** A started server: its bound ports, and the shutdown sequence to run on a signal. */
+export interface RunningServer {
+  readonly port: number;
+  readonly metricsPort: number;
+  /** The development CA, when no --tls-cert was given. */
+  readonly caPath?: string;
+  readonly servers: readonly Server[];
+  shutdown(signal: string): Promise<number>;
+}
+
 async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number> {
+  const running = await startServe(config, log);
+  return running.shutdown(await nextSignal(running.servers, log));
+}
+
+/** Starts everything and listens; used by runServe and by in-process tests (real TLS, real files). */
+export async function startServe(config: Readonly<ServeConfig>, log: Logger): Promise<RunningServer> {
   const metrics = createMetrics();
   const opened = await PolicyStore.open(config.policies);
   if (!opened.ok) throw new PolicyLoadError(opened.error);
   const store = opened.value;
   const stopPolicies = store.watch(policyReporter(store, metrics, log));
 
-  const dev = config.tlsCert === undefined ? await ensureDevCertificate(config.devTlsDir) : undefined;
+  // Loaded only without --tls-cert: production never pulls in @peculiar/x509.
+  const dev =
+    config.tlsCert === undefined
+      ? await (await import('./dev-tls.js')).ensureDevCertificate(config.devTlsDir)
+      : undefined;
   const certPath = config.tlsCert ?? dev?.certPath ?? '';
   const keyPath = config.tlsKey ?? dev?.keyPath ?? '';
   const pair = await loadKeyPair(certPath, keyPath);
@@ -215,9 +237,10 @@ async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number
     stopPolicies();
     namespaces.stop();
   };
+  let port: number;
+  let metricsPort = 0;
   try {
-    const port = await listen(server, config.port, config.host, 'admission port');
-    let metricsPort = 0;
+    port = await listen(server, config.port, config.host, 'admission port');
     if (config.metricsPort > 0) {
       const m = tuned(
         createHttpServer({ connectionsCheckingInterval: TIMEOUTS.checkIntervalMs }, metricsListener(metrics)),
@@ -231,17 +254,23 @@ async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number
     stopAll();
     throw e;
   }
-  const signal = await nextSignal(servers, log);
-  return shutdown(signal, {
+  return {
+    port,
+    metricsPort,
+    ...(dev ? { caPath: dev.caPath } : {}),
     servers,
-    drainMs: config.drainMs,
-    graceMs: config.shutdownGraceMs,
-    log,
-    onDrainStart: () => {
-      draining = true;
-    },
-    cleanup: stopAll,
-  });
+    shutdown: (signal) =>
+      shutdown(signal, {
+        servers,
+        drainMs: config.drainMs,
+        graceMs: config.shutdownGraceMs,
+        log,
+        onDrainStart: () => {
+          draining = true;
+        },
+        cleanup: stopAll,
+      }),
+  };
 }
 
 function metricsListener(metrics: Metrics): Parameters<typeof createHttpServer>[1] {

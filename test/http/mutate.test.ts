@@ -1,14 +1,14 @@
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import request from 'supertest';
 import { mutate } from '../../src/engine/index.js';
 import type { PolicySet } from '../../src/engine/types.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { aPod, decodePatch, loadSet, policyYaml, reviewFor, selectorPolicyYaml } from './support.js';
 
-function capture(): { lines: Record<string, unknown>[]; log: ReturnType<typeof pino> } {
+function capture(): { lines: Record<string, unknown>[]; log: Logger } {
   const lines: Record<string, unknown>[] = [];
   const dest = new Writable({
     write(chunk: Buffer, _enc, cb) {
@@ -16,7 +16,7 @@ function capture(): { lines: Record<string, unknown>[]; log: ReturnType<typeof p
       cb();
     },
   });
-  return { lines, log: pino({ level: 'info' }, dest) };
+  return { lines, log: createLogger({ level: 'info', destination: dest }) };
 }
 
 describe('POST /mutate (supertest against createApp)', () => {
@@ -250,7 +250,7 @@ describe('POST /mutate (supertest against createApp)', () => {
     const line = lines[0]!;
     strictEqual(line['uid'], (review['request'] as { uid: string }).uid);
     strictEqual(line['ns'], 'default');
-    strictEqual(line['pod'], 'web-*');
+    strictEqual(line['podName'], 'web-*');
     deepStrictEqual(line['injected'], ['network-check']);
     strictEqual(typeof line['ops'], 'number');
     strictEqual(typeof line['ms'], 'number');
