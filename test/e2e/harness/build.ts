@@ -1,0 +1,148 @@
+/**
+ * Builds etcd, kube-apiserver, kube-controller-manager and kubectl from the Kubernetes Go modules
+ * pinned in test/e2e/k8s, once: the binaries are cached under
+ * `${XDG_CACHE_HOME:-~/.cache}/init-injector/k8s/<version>-<hash>/bin`, where the hash covers every
+ * file that decides what gets built. A warm run only checks that the four files exist.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The Go module that pins Kubernetes (test/e2e/k8s). */
+export const K8S_MODULE_DIR = fileURLToPath(new URL('../k8s/', import.meta.url));
+
+/** The binaries the suite runs. */
+export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'] as const;
+
+/** Where each binary lives once built. */
+export type BinaryPaths = Readonly<Record<(typeof BINARIES)[number], string>>;
+
+const KEY_FILES = ['go.mod', 'go.sum', 'tools.go', 'etcd/main.go'];
+
+/** The Kubernetes version pinned in go.mod (e.g. "v1.37.2"). */
+export function kubernetesVersion(): string {
+  const goMod = readFileSync(path.join(K8S_MODULE_DIR, 'go.mod'), 'utf8');
+  const match = /^\s*k8s\.io\/kubernetes\s+(v\d+\.\d+\.\d+\S*)/m.exec(goMod);
+  if (match?.[1] === undefined) throw new Error(`${K8S_MODULE_DIR}go.mod: no "k8s.io/kubernetes vX.Y.Z" requirement`);
+  return match[1];
+}
+
+/** The cache directory for the current go.mod/go.sum/tools.go/etcd main. */
+export function cacheDir(): string {
+  const hash = createHash('sha256');
+  for (const file of KEY_FILES) hash.update(file).update(readFileSync(path.join(K8S_MODULE_DIR, file)));
+  const root = process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache');
+  return path.join(root, 'init-injector', 'k8s', `${kubernetesVersion()}-${hash.digest('hex').slice(0, 12)}`);
+}
+
+function binPaths(dir: string): BinaryPaths {
+  const bin = path.join(dir, 'bin');
+  return {
+    etcd: path.join(bin, 'etcd'),
+    'kube-apiserver': path.join(bin, 'kube-apiserver'),
+    'kube-controller-manager': path.join(bin, 'kube-controller-manager'),
+    kubectl: path.join(bin, 'kubectl'),
+  };
+}
+
+/** Binaries already in the cache, or undefined when any of the four is missing. */
+export function cachedBinaries(): BinaryPaths | undefined {
+  const paths = binPaths(cacheDir());
+  return Object.values(paths).every((p) => existsSync(p)) ? paths : undefined;
+}
+
+/** True when a `go` command is on PATH. */
+export function goAvailable(): boolean {
+  return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the four binaries, building them first when the cache lacks them (cold: many minutes). */
+export async function ensureBinaries(log: (line: string) => void = console.log): Promise<BinaryPaths> {
+  const cached = cachedBinaries();
+  if (cached !== undefined) return cached;
+  if (!goAvailable()) {
+    throw new Error(
+      'Go is not installed (needed to build kube-apiserver from the Kubernetes Go modules); install Go >= 1.26',
+    );
+  }
+  const dir = cacheDir();
+  mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, 'build.lock');
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const owner = Number(readFileSync(lock, 'utf8'));
+      if (!pidAlive(owner)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      log(`e2e: waiting for another build of the Kubernetes binaries (pid ${String(owner)}, ${dir})`);
+      while (pidAlive(owner) && existsSync(lock)) await new Promise((r) => setTimeout(r, 5000));
+      const done = cachedBinaries();
+      if (done !== undefined) return done;
+    }
+  }
+  try {
+    await goBuild(dir, log);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  const built = cachedBinaries();
+  if (built === undefined) throw new Error(`go build finished but binaries are missing in ${dir}/bin`);
+  return built;
+}
+
+async function goBuild(dir: string, log: (line: string) => void): Promise<void> {
+  const version = kubernetesVersion();
+  const [major, minor] = version.slice(1).split('.');
+  const staging = path.join(dir, `bin.partial-${String(process.pid)}`);
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const logFile = path.join(dir, 'build.log');
+  const ldflags = [
+    '-s -w',
+    `-X k8s.io/component-base/version.gitVersion=${version}`,
+    `-X k8s.io/component-base/version.gitMajor=${major ?? ''}`,
+    `-X k8s.io/component-base/version.gitMinor=${minor ?? ''}`,
+  ].join(' ');
+  const args = ['build', '-trimpath', '-pgo=off', '-ldflags', ldflags, '-o', `${staging}/`];
+  args.push('k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager');
+  args.push('k8s.io/kubernetes/cmd/kubectl', './etcd');
+  log(`e2e: building ${BINARIES.join(', ')} ${version} from the Go modules in ${K8S_MODULE_DIR}`);
+  log(`e2e: a cold build takes ~30 min and ~GBs of RAM on 2 cores; log: ${logFile}`);
+  const started = Date.now();
+  const fd = openSync(logFile, 'w');
+  const child = spawn('go', args, {
+    cwd: K8S_MODULE_DIR,
+    stdio: ['ignore', fd, fd],
+    env: { ...process.env, CGO_ENABLED: '0' },
+  });
+  closeSync(fd);
+  const ticker = setInterval(() => {
+    log(`e2e: still building (${String(Math.round((Date.now() - started) / 60000))} min)…`);
+  }, 120_000);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  clearInterval(ticker);
+  if (code !== 0) {
+    const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+    throw new Error(`go build of the Kubernetes binaries failed (exit ${String(code)}); ${logFile}:\n${tail}`);
+  }
+  const bin = path.join(dir, 'bin');
+  rmSync(bin, { recursive: true, force: true });
+  renameSync(staging, bin);
+  log(`e2e: built in ${String(Math.round((Date.now() - started) / 1000))} s into ${bin}`);
+}

@@ -1,0 +1,117 @@
+/**
+ * Child processes of the end-to-end run: each in its own process group (so a kill reaches whatever it
+ * forked), output appended to a log file, and all of them killed when this process exits for any
+ * reason (normal end, mocha's --exit, an uncaught error, SIGINT/SIGTERM). Temporary directories
+ * registered here are removed at the same moment.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+
+/** A running child with its log file. */
+export interface Child {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  readonly logFile: string;
+  /** Resolves with the exit code (or the signal name) once the child has exited. */
+  readonly exited: Promise<number | string>;
+  /** Last lines of the log, for error messages. */
+  tail(lines?: number): string;
+}
+
+const live = new Set<Child>();
+const tempDirs = new Set<string>();
+let hooked = false;
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone: nothing to do.
+  }
+}
+
+/** Kills every live child group with SIGKILL and removes registered temp dirs (synchronous: exit-safe). */
+export function killEverythingNow(): void {
+  for (const child of live) killGroup(child.pid, 'SIGKILL');
+  live.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  tempDirs.clear();
+}
+
+function installExitHooks(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', killEverythingNow);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killEverythingNow();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+/** Registers a temp dir to be removed at exit even if teardown never runs. */
+export function registerTempDir(dir: string): void {
+  installExitHooks();
+  tempDirs.add(dir);
+}
+
+/** Removes a registered temp dir now. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  tempDirs.delete(dir);
+}
+
+/** Starts `command args` in a new process group with stdout+stderr appended to `logFile`. */
+export function startChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Child {
+  installExitHooks();
+  const fd = openSync(logFile, 'a');
+  const proc = spawn(command, args, { detached: true, stdio: ['ignore', fd, fd], env });
+  closeSync(fd);
+  const { pid } = proc;
+  if (pid === undefined) throw new Error(`could not start ${name} (${command}): no pid`);
+  const exited = new Promise<number | string>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      resolve(code ?? signal ?? 'unknown');
+    });
+  });
+  const child: Child = {
+    name,
+    process: proc,
+    pid,
+    logFile,
+    exited,
+    tail: (lines = 25) => {
+      const text = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+      return text.slice(-lines).join('\n');
+    },
+  };
+  live.add(child);
+  void exited.then(() => live.delete(child));
+  return child;
+}
+
+/** Stops a child's process group: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
+  if (!live.has(child)) return;
+  killGroup(child.pid, 'SIGTERM');
+  const timer = setTimeout(() => {
+    killGroup(child.pid, 'SIGKILL');
+  }, graceMs);
+  await child.exited;
+  clearTimeout(timer);
+  // The leader is gone; make sure nothing it forked survives.
+  killGroup(child.pid, 'SIGKILL');
+}
+
+/** Names and pids of children still running (teardown asserts this is empty). */
+export function liveChildren(): readonly { name: string; pid: number }[] {
+  return [...live].map((c) => ({ name: c.name, pid: c.pid }));
+}

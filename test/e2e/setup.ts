@@ -1,0 +1,29 @@
+/**
+ * Root hooks of the end-to-end run (loaded by .mocharc.e2e.cjs): start ONE control plane before any
+ * suite, stop it after all of them, and prove that no process of ours survived.
+ */
+import { spawnSync } from 'node:child_process';
+import type { Context } from 'mocha';
+import { getControlPlane, liveChildren, stopControlPlane } from './harness/index.js';
+
+let workDir = '';
+
+/** Mocha root hook plugin. */
+export const mochaHooks = {
+  async beforeAll(this: Context): Promise<void> {
+    this.timeout(0); // a cold run builds the Kubernetes binaries first (tens of minutes)
+    const cp = await getControlPlane();
+    workDir = cp.dir;
+    console.log(`e2e: Kubernetes ${cp.version} control plane ready in ${String(cp.startMs)} ms (${cp.serverUrl})`);
+  },
+  async afterAll(this: Context): Promise<void> {
+    this.timeout(60_000);
+    await stopControlPlane();
+    const survivors = liveChildren();
+    // Every child's command line names the run's work dir; pgrep finds any grandchild we lost track of.
+    const pgrep = workDir === '' ? '' : spawnSync('pgrep', ['-af', workDir], { encoding: 'utf8' }).stdout.trim();
+    if (survivors.length > 0 || pgrep !== '') {
+      throw new Error(`processes survived teardown: ${JSON.stringify(survivors)} ${pgrep}`);
+    }
+  },
+};
