@@ -1,0 +1,253 @@
+/**
+ * PolicyStore: the one mutable reference to the PolicySet in use (STYLE.md rule 10).
+ *
+ * A reload builds a whole new set and swaps the reference only when every file is valid; a bad
+ * write keeps the last good set serving and records its diagnostics (lastFailure()). Requests take
+ * current() once and keep that snapshot, so a swap never changes a request in flight.
+ *
+ * watch() follows the policy directories the way a ConfigMap volume changes them: kubelet writes a
+ * new `..2026_…` directory and renames the `..data` symlink onto it, so the visible files change
+ * without any write to them. We watch the directories (the parent directory of a file path),
+ * debounce bursts (200 ms), and poll a cheap fingerprint (names, inodes, sizes, mtimes of the files
+ * the symlinks resolve to) every 2 s, because inotify misses some of these swaps (Istio and
+ * cert-manager consumers do the same).
+ */
+import { type FSWatcher, watch as watchDir } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { PolicySet } from '../engine/types.js';
+import { type Diagnostic, type Result, err, ok } from './diagnostics.js';
+import { loadPolicies, policyFiles } from './load.js';
+
+/** How a store loads and how watch() reacts; every field has a production default. */
+export interface StoreOptions {
+  /** Quiet time after the last file event before reloading (default 200 ms). */
+  readonly debounceMs?: number;
+  /** Fingerprint poll interval, the fallback for missed events (default 2000 ms; 0 turns it off). */
+  readonly pollMs?: number;
+  /** Use file-system events (default true); false leaves only the poll, e.g. where inotify watches run out. */
+  readonly fsEvents?: boolean;
+  /** Clock for lastReloadAt (default Date.now). */
+  readonly now?: () => number;
+  /** The loader (default loadPolicies); tests of callers may pass an in-memory one. */
+  readonly load?: (paths: readonly string[]) => Promise<Result<PolicySet, readonly Diagnostic[]>>;
+}
+
+/** What one reload triggered by watch() did, for logs and metrics. */
+export interface ReloadEvent {
+  /** True when the files were valid (the set was swapped, or was already identical). */
+  readonly ok: boolean;
+  /** True when a new set with a different revision replaced the previous one. */
+  readonly changed: boolean;
+  /** Revision of the set in use after the reload. */
+  readonly revision: string;
+  /** The problems of a failed reload (empty on success). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** What noticed the change: a file-system event, or the fingerprint poll. */
+  readonly trigger: 'watch' | 'poll';
+}
+
+const DEFAULT_DEBOUNCE_MS = 200;
+const DEFAULT_POLL_MS = 2000;
+
+/** Cheap identity of the files a load would read: path, inode, size, mtime of each (symlinks followed). */
+async function fingerprint(paths: readonly string[]): Promise<string> {
+  const { sources, diagnostics } = await policyFiles(paths);
+  const parts = diagnostics.map((d) => `!${d.file}`);
+  for (const file of sources.flatMap((s) => s.files)) {
+    const info = await stat(file).catch(() => undefined);
+    parts.push(info ? `${file}\0${info.ino}\0${info.size}\0${info.mtimeMs}` : `!${file}`);
+  }
+  return parts.join('\n');
+}
+
+/** Holds the PolicySet in use; swaps it only for a fully valid reload. */
+export class PolicyStore {
+  #current: PolicySet;
+  #lastFailure: readonly Diagnostic[] = [];
+  #successes = 0;
+  #failures = 0;
+  #lastReloadAt: number;
+  #fingerprint = '';
+  /** The reload that has been asked for but not started yet (callers share it). */
+  #queued: Promise<boolean> | undefined;
+  /** The tail of the reload chain: reloads never overlap. */
+  #tail: Promise<unknown> = Promise.resolve();
+  readonly #paths: readonly string[];
+  readonly #options: StoreOptions;
+  readonly #now: () => number;
+  readonly #load: (paths: readonly string[]) => Promise<Result<PolicySet, readonly Diagnostic[]>>;
+
+  /** A store serving `initial`; reload() reads `paths`. Prefer PolicyStore.open(). */
+  constructor(initial: PolicySet, paths: readonly string[] = [], options: StoreOptions = {}) {
+    this.#current = initial;
+    this.#paths = Object.freeze([...paths]);
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+    this.#load = options.load ?? loadPolicies;
+    this.#lastReloadAt = this.#now();
+  }
+
+  /** Loads `paths` once; a store only exists for a valid set, else every diagnostic is returned. */
+  static async open(
+    paths: readonly string[],
+    options: StoreOptions = {},
+  ): Promise<Result<PolicyStore, readonly Diagnostic[]>> {
+    const print = await fingerprint(paths);
+    const loaded = await (options.load ?? loadPolicies)(paths);
+    if (!loaded.ok) return err(loaded.error);
+    const store = new PolicyStore(loaded.value, paths, options);
+    store.#fingerprint = print;
+    return ok(store);
+  }
+
+  /** The set in use. Callers keep this reference for the whole request. */
+  current(): PolicySet {
+    return this.#current;
+  }
+
+  /** Problems of the last reload if it failed; empty once a reload succeeds. */
+  lastFailure(): readonly Diagnostic[] {
+    return this.#lastFailure;
+  }
+
+  /** Reloads that succeeded since open (an identical set counts). */
+  get reloadSuccesses(): number {
+    return this.#successes;
+  }
+
+  /** Reloads that failed since open (the previous set kept serving). */
+  get reloadFailures(): number {
+    return this.#failures;
+  }
+
+  /** Epoch ms of the last completed load attempt, the initial one included. */
+  get lastReloadAt(): number {
+    return this.#lastReloadAt;
+  }
+
+  /** The directories and files this store reads. */
+  get paths(): readonly string[] {
+    return this.#paths;
+  }
+
+  /**
+   * Reads every file again. On success swaps in the new set (kept as is when its revision is
+   * unchanged) and returns true; on failure keeps the current set, records the diagnostics and
+   * returns false. Calls made while a reload runs share one follow-up reload.
+   */
+  reload(): Promise<boolean> {
+    if (this.#queued) return this.#queued;
+    const run = this.#tail.then(() => {
+      this.#queued = undefined;
+      return this.#reloadOnce();
+    });
+    this.#queued = run;
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reloadOnce(): Promise<boolean> {
+    this.#fingerprint = await fingerprint(this.#paths);
+    const loaded = await this.#load(this.#paths);
+    this.#lastReloadAt = this.#now();
+    if (!loaded.ok) {
+      this.#failures++;
+      this.#lastFailure = loaded.error;
+      return false;
+    }
+    this.#successes++;
+    this.#lastFailure = [];
+    if (loaded.value.revision !== this.#current.revision) this.#current = loaded.value;
+    return true;
+  }
+
+  /**
+   * Reloads when the files change (file-system events, debounced, plus the fingerprint poll) and
+   * reports each outcome to `onEvent`. Returns the function that stops watching and closes every
+   * watcher and timer; after it, `onEvent` is never called again.
+   */
+  watch(onEvent?: (event: ReloadEvent) => void): () => void {
+    const debounceMs = this.#options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    const pollMs = this.#options.pollMs ?? DEFAULT_POLL_MS;
+    const watchers = new Map<string, FSWatcher>();
+    let timer: NodeJS.Timeout | undefined;
+    let poller: NodeJS.Timeout | undefined;
+    let polling = false;
+    let stopped = false;
+
+    const run = async (trigger: ReloadEvent['trigger']): Promise<void> => {
+      const before = this.#current;
+      const success = await this.reload();
+      if (stopped) return;
+      onEvent?.({
+        ok: success,
+        changed: this.#current !== before,
+        revision: this.#current.revision,
+        diagnostics: this.#lastFailure,
+        trigger,
+      });
+    };
+    const schedule = (trigger: ReloadEvent['trigger']): void => {
+      if (stopped) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        void run(trigger);
+      }, debounceMs);
+      timer.unref();
+    };
+    const arm = async (): Promise<void> => {
+      if (this.#options.fsEvents === false) return;
+      for (const dir of await watchedDirs(this.#paths)) {
+        if (stopped || watchers.has(dir)) continue;
+        try {
+          const watcher = watchDir(dir, { persistent: false }, () => {
+            schedule('watch');
+          });
+          // A removed directory ends its watcher; the poll re-arms it when the directory is back.
+          watcher.on('error', () => {
+            watcher.close();
+            watchers.delete(dir);
+          });
+          watchers.set(dir, watcher);
+        } catch {
+          // Not there (yet): the poll keeps trying.
+        }
+      }
+    };
+    void arm();
+    if (pollMs > 0) {
+      poller = setInterval(() => {
+        if (polling || stopped) return;
+        polling = true;
+        void (async () => {
+          try {
+            await arm();
+            if ((await fingerprint(this.#paths)) !== this.#fingerprint && !timer) schedule('poll');
+          } finally {
+            polling = false;
+          }
+        })();
+      }, pollMs);
+      poller.unref();
+    }
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (poller) clearInterval(poller);
+      for (const watcher of watchers.values()) watcher.close();
+      watchers.clear();
+    };
+  }
+}
+
+/** Directories to watch: each directory path, and the parent directory of each file path. */
+async function watchedDirs(paths: readonly string[]): Promise<string[]> {
+  const dirs = new Set<string>();
+  for (const path of paths) {
+    const info = await stat(path).catch(() => undefined);
+    dirs.add(info?.isDirectory() ? path : dirname(path));
+  }
+  return [...dirs];
+}

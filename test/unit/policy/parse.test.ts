@@ -1,0 +1,97 @@
+import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
+import { parseDocuments } from '../../../src/policy/parse.js';
+
+function docs(text: string) {
+  const result = parseDocuments(text, 'p.yaml');
+  if (!result.ok) throw new Error(`unexpected syntax error: ${JSON.stringify(result.error)}`);
+  return result.value;
+}
+
+const POLICY = `# a comment
+apiVersion: init-injector.io/v1alpha1
+kind: InjectionPolicy
+metadata:
+  name: network-check
+spec:
+  parameters:
+    - name: target
+      pattern: '^x$'
+    - name: port
+      patern: '^[0-9]+$'
+  initContainers:
+    - name: check
+      image: busybox
+      env: [{name: A, value: x}, {name: B,
+        value: y}]
+`;
+
+describe('policy/parse', () => {
+  it('gives the line of a syntax error from the YAML parser, with no documents', () => {
+    const result = parseDocuments('a: 1\nb: [1, 2\nc: 3\n', 'broken.yaml');
+    ok(!result.ok);
+    strictEqual(result.error.length, 1);
+    strictEqual(result.error[0]!.file, 'broken.yaml');
+    strictEqual(result.error[0]!.line, 3);
+    ok(result.error[0]!.message.startsWith('YAML syntax error: '), result.error[0]!.message);
+  });
+
+  it('reports a duplicated key as a syntax error at the second key', () => {
+    const result = parseDocuments('a: 1\nb: 2\na: 3\n', 'dup.yaml');
+    ok(!result.ok);
+    strictEqual(result.error[0]!.line, 3);
+    ok(result.error[0]!.message.includes('duplicated mapping key'));
+  });
+
+  it('gives every field path the line of its key, nested in lists and flow collections', () => {
+    const [doc] = docs(POLICY);
+    ok(doc);
+    strictEqual(doc.line, 2);
+    strictEqual(doc.lineOf(['metadata', 'name']), 5);
+    strictEqual(doc.lineOf(['spec', 'parameters', 1]), 10);
+    strictEqual(doc.lineOf(['spec', 'parameters', 1, 'patern']), 11);
+    strictEqual(doc.lineOf(['spec', 'initContainers', 0, 'env', 1, 'value']), 16);
+  });
+
+  it('gives a missing field the line of its nearest written parent', () => {
+    const [doc] = docs(POLICY);
+    strictEqual(doc!.lineOf(['spec', 'initContainers', 0, 'resources', 'limits']), 13);
+    strictEqual(doc!.lineOf(['spec', 'volumes']), 6);
+    strictEqual(doc!.lineOf(['nothing', 'here']), 2);
+  });
+
+  it('keeps dates, yes/no and octal-looking values as YAML 1.2 core scalars (2024-01-01 stays a string)', () => {
+    const [doc] = docs('a: 2024-01-01\nb: yes\nc: "5"\nd: 5\ne: 0o17\nf: ~\n');
+    deepStrictEqual(doc!.value, { a: '2024-01-01', b: 'yes', c: '5', d: 5, e: 15, f: null });
+  });
+
+  it('returns several documents per file with their own lines and skips empty ones', () => {
+    const text = 'a: 1\n---\n# only a comment\n---\n---\nb:\n  c: 2\n';
+    const parsed = docs(text);
+    deepStrictEqual(
+      parsed.map((d) => ({ index: d.index, line: d.line, value: d.value })),
+      [
+        { index: 0, line: 1, value: { a: 1 } },
+        { index: 3, line: 6, value: { b: { c: 2 } } },
+      ],
+    );
+    strictEqual(parsed[1]!.lineOf(['b', 'c']), 7);
+  });
+
+  it('returns no documents for an empty file or a file of comments', () => {
+    deepStrictEqual(docs(''), []);
+    deepStrictEqual(docs('# nothing\n'), []);
+  });
+
+  it('resolves anchors, aliases and merge keys, giving merged fields the line of the mapping that merges them', () => {
+    const [doc] = docs('base: &b {x: 1}\nuse:\n  <<: *b\n  y: 2\n');
+    deepStrictEqual(doc!.value, { base: { x: 1 }, use: { x: 1, y: 2 } });
+    strictEqual(doc!.lineOf(['use', 'y']), 4);
+    strictEqual(doc!.lineOf(['use', 'x']), 2);
+  });
+
+  it('maps quoted keys by their value', () => {
+    const [doc] = docs('"a.b": 1\n\'c\': 2\n');
+    strictEqual(doc!.lineOf(['c']), 2);
+    strictEqual(doc!.lineOf(['a.b']), 1);
+  });
+});
