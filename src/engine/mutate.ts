@@ -51,6 +51,12 @@ export function mutate(input: MutationInput): MutationResult {
     warnings.push(`annotation ${ANNOTATION.request} names unknown policies: ${unknown.join(', ')}`);
 
   const candidates = input.policies.candidates(namespace);
+  // A requested policy that the namespace index rules out gets no decision below: say why here.
+  for (const name of requested) {
+    const policy = input.policies.byName.get(name);
+    if (policy && !candidates.includes(policy))
+      warnings.push(`policy ${name} skipped: namespace ${namespace} is not in its match.namespaces`);
+  }
   if (candidates.length === 0)
     return { patch: [], mutated: pod, injected: [], decisions: [], warnings: capWarnings(warnings) };
 

@@ -1,0 +1,193 @@
+import { deepStrictEqual, equal, match, ok, throws } from 'node:assert/strict';
+import { buildPolicySet, compilePolicy } from '../../../src/policy/compile.js';
+import { formatDiagnostic } from '../../../src/policy/diagnostics.js';
+import { doc } from '../engine/helpers.js';
+
+/** Compiles one document; the line of a field is its path length (so tests can see which field was blamed). */
+function compile(d: ReturnType<typeof doc>, file = 'policies/p.yaml') {
+  return compilePolicy(d, { file, line: 3 }, (path) => 10 + path.length);
+}
+function problems(d: ReturnType<typeof doc>): string[] {
+  const r = compile(d);
+  return r.ok ? [] : r.error.map(formatDiagnostic);
+}
+
+describe('compilePolicy: a valid document compiles to a frozen CompiledPolicy with defaults', () => {
+  it('fills the documented defaults', () => {
+    const r = compile(doc('p'));
+    ok(r.ok);
+    const p = r.value;
+    deepStrictEqual(
+      [p.mode, p.required, p.priority, p.placement, p.action, p.onConflict, p.volumeMounts.containers],
+      ['Always', false, 100, 'Prepend', 'Inject', 'Skip', '*'],
+    );
+    deepStrictEqual(p.containerNames, ['p']);
+  });
+
+  it("is deeply frozen and does not freeze the caller's document", () => {
+    const d = doc('p', { volumes: [{ name: 'v', emptyDir: {} }] });
+    const r = compile(d);
+    ok(r.ok);
+    ok(Object.isFrozen(r.value) && Object.isFrozen(r.value.initContainers[0]) && Object.isFrozen(r.value.volumes[0]));
+    throws(() => {
+      (r.value.initContainers[0] as { image: string }).image = 'evil';
+    });
+    ok(!Object.isFrozen(d.spec.initContainers[0]));
+  });
+
+  it('defaults a parameter annotation to init-injector.io/<policy>.<parameter>', () => {
+    const r = compile(doc('net', { parameters: [{ name: 'target', default: 'a' }] }));
+    ok(r.ok);
+    equal(r.value.parameters[0]?.annotation, 'init-injector.io/net.target');
+  });
+
+  it('treats "*" inside a containers list as every container', () => {
+    const r = compile(doc('p', { volumeMounts: { containers: ['app', '*'], mounts: [] } }));
+    ok(r.ok);
+    equal(r.value.volumeMounts.containers, '*');
+  });
+});
+
+describe('compilePolicy: every problem is reported with file, line and field path', () => {
+  it("reports an invalid regular expression at the pattern's line", () => {
+    deepStrictEqual(problems(doc('p', { parameters: [{ name: 'x', default: 'a', pattern: '([a-z' }] })), [
+      'policies/p.yaml:14: spec.parameters[0].pattern: invalid regular expression: Invalid regular expression: /^(?:([a-z)$/u: Unterminated character class',
+    ]);
+  });
+
+  it('reports a default that fails its own pattern', () => {
+    match(
+      problems(doc('p', { parameters: [{ name: 'x', default: 'A', pattern: '^[a-z]+$' }] })).join(),
+      /spec\.parameters\[0\]\.default: default "A" does not match/,
+    );
+  });
+
+  it("reports a CEL syntax error and a non-bool expression at the expression's line", () => {
+    const out = problems(
+      doc('p', {
+        match: {
+          conditions: [
+            { name: 'broken', expression: 'object.metadata.name ==' },
+            { name: 'string', expression: '"a" + "b"' },
+            { name: 'unknown', expression: 'pod.name == "x"' },
+          ],
+        },
+      }),
+    );
+    equal(out.length, 3);
+    match(out[0] ?? '', /^policies\/p\.yaml:15: spec\.match\.conditions\[0\]\.expression: invalid CEL/);
+    match(out[1] ?? '', /conditions\[1\]\.expression: a condition must yield a bool, this expression yields string/);
+    match(out[2] ?? '', /conditions\[2\]\.expression: invalid CEL: Unknown variable: pod/);
+  });
+
+  it('reports selector requirements Kubernetes would reject', () => {
+    const out = problems(
+      doc('p', {
+        match: {
+          podSelector: {
+            matchLabels: { 'bad key!': 'v', ok: 'bad value!' },
+            matchExpressions: [
+              { key: 'a', operator: 'In' },
+              { key: 'b', operator: 'Exists', values: ['x'] },
+              { key: 'c', operator: 'NotIn', values: [] },
+            ],
+          },
+        },
+      }),
+    );
+    equal(out.length, 5);
+    match(out.join('\n'), /matchExpressions\[0\]\.values: operator In needs a non-empty values list/);
+    match(out.join('\n'), /matchExpressions\[1\]\.values: operator Exists takes no values/);
+    match(out.join('\n'), /matchLabels\.bad key!: label key "bad key!" is not a qualified name/);
+  });
+
+  it('reports a namespace pattern that is neither a name nor a glob', () => {
+    match(
+      problems(doc('p', { match: { namespaces: ['Team_A'] } })).join(),
+      /spec\.match\.namespaces\[0\]: "Team_A" is neither/,
+    );
+  });
+
+  it('reports an annotation key that is not a qualified name', () => {
+    match(
+      problems(doc('p', { parameters: [{ name: 'x', annotation: 'not a key', default: 'a' }] })).join(),
+      /spec\.parameters\[0\]\.annotation: annotation key/,
+    );
+  });
+
+  it('reports unknown placeholders with the field path, and duplicate names in the policy', () => {
+    const out = problems(
+      doc('p', {
+        parameters: [{ name: 'x', default: 'a' }],
+        initContainers: [
+          {
+            name: 'c',
+            image: 'i',
+            args: ['{{ params.y }}', '{{ pod.uid }}', '{{ parms.x }}', '{{ .Values.literal }}'],
+          },
+          { name: 'c', image: 'i' },
+        ],
+      }),
+    );
+    match(
+      out.join('\n'),
+      /spec\.initContainers\[0\]\.args\[0\]: unknown placeholder \{\{ params\.y \}\} \(declared parameters: x\)/,
+    );
+    match(out.join('\n'), /args\[1\]: unknown placeholder \{\{ pod\.uid \}\}/);
+    match(out.join('\n'), /args\[2\]: unknown placeholder \{\{ parms\.x \}\}/);
+    match(out.join('\n'), /spec\.initContainers\[1\]: duplicate init container name "c"/);
+    equal(out.length, 4);
+  });
+});
+
+describe('buildPolicySet: order, duplicates, candidates index and revision', () => {
+  const compiled = (d: ReturnType<typeof doc>, file = 'p.yaml') => {
+    const r = compilePolicy(d, { file, line: 1 }, () => 1);
+    if (!r.ok) throw new Error('unexpected diagnostics');
+    return r.value;
+  };
+
+  it('orders by priority ascending, then name', () => {
+    const s = buildPolicySet([compiled(doc('b')), compiled(doc('a')), compiled(doc('z', { priority: 1 }))]);
+    ok(s.ok);
+    deepStrictEqual(
+      s.value.policies.map((p) => p.name),
+      ['z', 'a', 'b'],
+    );
+  });
+
+  it('reports a duplicate name with both files and lines', () => {
+    const s = buildPolicySet([compiled(doc('a'), 'one.yaml'), compiled(doc('a'), 'two.yaml')]);
+    ok(!s.ok);
+    equal(
+      formatDiagnostic(s.error[0]!),
+      'two.yaml:1: metadata.name: duplicate policy name "a", also defined at one.yaml:1',
+    );
+  });
+
+  it('candidates() returns, in policy order, unconstrained policies plus those whose names or globs admit the namespace', () => {
+    const s = buildPolicySet([
+      compiled(doc('everywhere', { priority: 50 })),
+      compiled(doc('payments', { match: { namespaces: ['payments'] }, priority: 10 })),
+      compiled(doc('teams', { match: { namespaces: ['team-*', 'payments'] }, priority: 90 })),
+      compiled(doc('excluded-elsewhere', { exclude: { namespaces: ['payments'] } })),
+    ]);
+    ok(s.ok);
+    const names = (ns: string) => s.value.candidates(ns).map((p) => p.name);
+    deepStrictEqual(names('payments'), ['payments', 'everywhere', 'teams', 'excluded-elsewhere']);
+    deepStrictEqual(names('team-x'), ['everywhere', 'teams', 'excluded-elsewhere']);
+    deepStrictEqual(names('other'), ['everywhere', 'excluded-elsewhere']);
+    equal(s.value.candidates('payments'), s.value.candidates('payments'));
+  });
+
+  it('gives a stable revision that changes when a policy changes', () => {
+    const rev = (priority: number) => {
+      const s = buildPolicySet([compiled(doc('a', { priority })), compiled(doc('b'))]);
+      ok(s.ok);
+      return s.value.revision;
+    };
+    equal(rev(1), rev(1));
+    ok(rev(1) !== rev(2));
+    match(rev(1), /^[0-9a-f]{12}$/);
+  });
+});
