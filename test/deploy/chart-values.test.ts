@@ -1,9 +1,9 @@
 // values.schema.json and the chart's own checks: bad values make `helm template` fail with a message
 // naming the value, and each documented value has the effect values.yaml promises.
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
-import { one, renderChart, renderChartError, type KubeObject } from './support/render.ts';
+import { one, renderChart, renderChartError, type KubeObject } from './support/render.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are checked field by field */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- rendered YAML is untyped; each field is checked */
 const webhook = (objects: KubeObject[]): any => (one(objects, 'MutatingWebhookConfiguration') as any).webhooks[0];
 const container = (objects: KubeObject[]): any => (one(objects, 'Deployment') as any).spec.template.spec.containers[0];
 
@@ -39,7 +39,10 @@ describe('deploy: Helm chart values', function () {
 
   it('defaults failurePolicy and timeoutSeconds per mode, and lets both be set', () => {
     deepStrictEqual(
-      [webhook(renderChart(['mode=opt-in'])), webhook(renderChart(['mode=cluster-wide']))].map((w) => [w.failurePolicy, w.timeoutSeconds]),
+      [webhook(renderChart(['mode=opt-in'])), webhook(renderChart(['mode=cluster-wide']))].map((w) => [
+        w.failurePolicy,
+        w.timeoutSeconds,
+      ]),
       [
         ['Fail', 5],
         ['Ignore', 3],
@@ -51,14 +54,19 @@ describe('deploy: Helm chart values', function () {
 
   it('has no matchConditions unless skipOptedOutPods=true (required policies must still see opted-out pods)', () => {
     strictEqual(webhook(renderChart([])).matchConditions, undefined);
-    const conditions = webhook(renderChart(['webhook.skipOptedOutPods=true', 'policies.bundled=false'])).matchConditions;
+    const conditions = webhook(
+      renderChart(['webhook.skipOptedOutPods=true', 'policies.bundled=false']),
+    ).matchConditions;
     strictEqual(conditions.length, 1);
     match(conditions[0].expression, /init-injector\.io\/inject'\] != 'false'/);
   });
 
   it('pulls by digest when image.digest is set, else by the tag or appVersion', () => {
     const digest = `sha256:${'b'.repeat(64)}`;
-    strictEqual(container(renderChart([`image.digest=${digest}`])).image, `ghcr.io/init-injector/init-injector@${digest}`);
+    strictEqual(
+      container(renderChart([`image.digest=${digest}`])).image,
+      `ghcr.io/init-injector/init-injector@${digest}`,
+    );
     strictEqual(container(renderChart(['image.tag=1.2.3'])).image, 'ghcr.io/init-injector/init-injector:1.2.3');
     strictEqual(container(renderChart([])).image, 'ghcr.io/init-injector/init-injector:0.1.0');
   });
@@ -74,15 +82,18 @@ describe('deploy: Helm chart values', function () {
     const data = (sets: string[]) => Object.keys((one(renderChart(sets), 'ConfigMap') as any).data ?? {}).sort();
     ok(data(['policies.inline.extra\\.yaml=kind: InjectionPolicy']).includes('extra.yaml'));
     ok(data([]).length > 0);
-    deepStrictEqual(data(['policies.bundled=false', 'policies.inline.extra\\.yaml=kind: InjectionPolicy']), ['extra.yaml']);
+    deepStrictEqual(data(['policies.bundled=false', 'policies.inline.extra\\.yaml=kind: InjectionPolicy']), [
+      'extra.yaml',
+    ]);
   });
 
   it('uses a given issuer for the serving certificate and then creates no bootstrap issuers', () => {
     const objects = renderChart(['certManager.issuerRef.name=platform-ca', 'certManager.issuerRef.kind=ClusterIssuer']);
     strictEqual(objects.filter((o) => o.kind === 'Issuer').length, 0);
-    deepStrictEqual(objects.filter((o) => o.kind === 'Certificate').map((o: any) => o.spec.issuerRef), [
-      { name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
-    ]);
+    deepStrictEqual(
+      objects.filter((o) => o.kind === 'Certificate').map((o: any) => o.spec.issuerRef),
+      [{ name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' }],
+    );
   });
 
   it('sets replicas, and leaves out the PDB and NetworkPolicy when disabled', () => {

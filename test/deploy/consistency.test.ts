@@ -4,8 +4,8 @@
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { normalize, objectKey } from './support/normalize.ts';
-import { MODES, renderChart, renderKustomize, renderOverlay, ROOT, type KubeObject } from './support/render.ts';
+import { normalize, objectKey } from './support/normalize.js';
+import { MODES, renderChart, renderKustomize, renderOverlay, ROOT, type KubeObject } from './support/render.js';
 
 function byKey(objects: readonly KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((o) => [objectKey(o), normalize(o)]));
@@ -47,7 +47,8 @@ describe('deploy: the Helm chart and the kustomize overlays agree', function () 
   });
 
   it('the namespace-refs replacements are identical in both overlays', () => {
-    const read = (mode: string) => readFileSync(join(ROOT, 'deploy/kustomize/overlays', mode, 'namespace-refs.yaml'), 'utf8');
+    const read = (mode: string) =>
+      readFileSync(join(ROOT, 'deploy/kustomize/overlays', mode, 'namespace-refs.yaml'), 'utf8');
     deepStrictEqual(read('cluster-wide'), read('opt-in'));
   });
 

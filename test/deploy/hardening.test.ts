@@ -2,10 +2,10 @@
 // and the chart in both modes and with value variations. The consistency test keeps chart and
 // overlays equal; this one keeps them right.
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
-import { selectorMatches, type LabelSelector } from './support/selector.ts';
-import { MODES, one, renderChart, renderOverlay, type KubeObject } from './support/render.ts';
+import { selectorMatches, type LabelSelector } from './support/selector.js';
+import { MODES, one, renderChart, renderOverlay, type KubeObject } from './support/render.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are checked field by field */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/restrict-plus-operands -- rendered YAML is untyped; each field is checked */
 const renders: { what: string; objects: () => KubeObject[] }[] = [];
 for (const mode of MODES) {
   renders.push({ what: `kustomize ${mode}`, objects: () => renderOverlay(mode) });
@@ -73,7 +73,11 @@ describe('deploy: hardening of every render', function () {
         strictEqual(objects.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding').length, 0);
         const binding = one(objects, 'ClusterRoleBinding') as any;
         deepStrictEqual(binding.subjects, [
-          { kind: 'ServiceAccount', name: pod.spec.serviceAccountName, namespace: one(objects, 'Deployment').metadata.namespace },
+          {
+            kind: 'ServiceAccount',
+            name: pod.spec.serviceAccountName,
+            namespace: one(objects, 'Deployment').metadata.namespace,
+          },
         ]);
       });
 
@@ -91,7 +95,10 @@ describe('deploy: hardening of every render', function () {
           strictEqual(w.clientConfig.service.path, '/mutate');
         }
         const serving = objects.find((o) => o.kind === 'Certificate' && o.metadata.name.endsWith('-serving'))!;
-        strictEqual(mwc.metadata.annotations['cert-manager.io/inject-ca-from'], `${serving.metadata.namespace}/${serving.metadata.name}`);
+        strictEqual(
+          mwc.metadata.annotations['cert-manager.io/inject-ca-from'],
+          `${serving.metadata.namespace}/${serving.metadata.name}`,
+        );
       });
 
       it('serves a certificate for <service>.<namespace>.svc with an ECDSA P-256 key, into the mounted Secret', () => {
@@ -121,7 +128,10 @@ describe('deploy: hardening of every render', function () {
         strictEqual(admission.from, undefined);
         const metrics = np.spec.ingress.find((r: any) => r.ports.some((p: any) => p.port === 9090));
         ok(Array.isArray(metrics.from) && metrics.from.length > 0);
-        ok(np.spec.ingress.every((r: any) => r === admission || r === metrics), 'no other ingress rule');
+        ok(
+          np.spec.ingress.every((r: any) => r === admission || r === metrics),
+          'no other ingress rule',
+        );
       });
     });
   }

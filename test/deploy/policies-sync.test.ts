@@ -2,8 +2,8 @@
 // files outside its directory). This keeps the copies and the configMapGenerator file list exact, and
 // checks that both installs mount every shipped policy. UPDATE_DEPLOY=1 rewrites the copies.
 import { deepStrictEqual } from 'node:assert/strict';
-import { shippedPolicyNames, stalePolicyCopies, syncPolicyCopies } from './support/policies.ts';
-import { MODES, one, renderChart, renderOverlay } from './support/render.ts';
+import { shippedPolicyNames, stalePolicyCopies, syncPolicyCopies } from './support/policies.js';
+import { MODES, one, renderChart, renderOverlay, type KubeObject } from './support/render.js';
 
 describe('deploy: the shipped policies in the kustomize base and the Helm chart', function () {
   this.timeout(60_000);
@@ -15,7 +15,7 @@ describe('deploy: the shipped policies in the kustomize base and the Helm chart'
 
   for (const mode of MODES) {
     it(`are all in the policies ConfigMap of the ${mode} overlay and chart`, () => {
-      const keys = (o: { data?: Record<string, string> }) => Object.keys(o.data ?? {}).sort();
+      const keys = (o: KubeObject) => Object.keys((o['data'] as Record<string, string> | undefined) ?? {}).sort();
       deepStrictEqual(keys(one(renderOverlay(mode), 'ConfigMap')), shippedPolicyNames());
       deepStrictEqual(keys(one(renderChart([`mode=${mode}`]), 'ConfigMap')), shippedPolicyNames());
     });

@@ -6,7 +6,16 @@
 // `unzip` is needed. Extraction goes to a temp directory that is renamed into place, so two processes
 // (the mocha run and the e2e run) can race without leaving a half-written binary behind.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';

@@ -4,8 +4,8 @@
 // server sets kubernetes.io/metadata.name on every namespace and it cannot be changed, which is what
 // makes the exclusion unforgeable. Positive controls show the same selector does select ordinary ones.
 import { deepStrictEqual, ok } from 'node:assert/strict';
-import { selectorMatches, type LabelSelector } from './support/selector.ts';
-import { MODES, one, renderChart, renderOverlay, type KubeObject, type Mode } from './support/render.ts';
+import { selectorMatches, type LabelSelector } from './support/selector.js';
+import { MODES, one, renderChart, renderOverlay, type KubeObject, type Mode } from './support/render.js';
 
 interface Webhook {
   name: string;
@@ -36,7 +36,12 @@ function selects(hooks: readonly Webhook[], labels: Record<string, string>): boo
 const renders: { what: string; mode: Mode; ownNamespace: string; objects: () => KubeObject[] }[] = [];
 for (const mode of MODES) {
   renders.push({ what: `kustomize ${mode}`, mode, ownNamespace: 'init-injector', objects: () => renderOverlay(mode) });
-  renders.push({ what: `helm ${mode}`, mode, ownNamespace: 'init-injector', objects: () => renderChart([`mode=${mode}`]) });
+  renders.push({
+    what: `helm ${mode}`,
+    mode,
+    ownNamespace: 'init-injector',
+    objects: () => renderChart([`mode=${mode}`]),
+  });
   renders.push({
     what: `helm ${mode} in namespace platform-hooks`,
     mode,

@@ -2,7 +2,7 @@
 // one tool adds (helm.sh/chart, app.kubernetes.io/instance, managed-by…), Helm's checksum annotation
 // and kustomize's ConfigMap name hash are removed; everything else is kept, so any other difference
 // (a securityContext field, a webhook rule, a probe) fails the comparison.
-import type { KubeObject } from './render.ts';
+import type { KubeObject } from './render.js';
 
 const TOOL_LABELS = new Set([
   'app.kubernetes.io/instance',
@@ -24,11 +24,9 @@ function strip(value: unknown, key: string): unknown {
     out[k] = strip(v, k);
   }
   // An annotations/labels map left empty by the stripping is the same as none.
-  for (const k of ['labels', 'annotations']) {
-    const m = out[k];
-    if (m !== null && typeof m === 'object' && Object.keys(m).length === 0) delete out[k];
-  }
-  return out;
+  const isEmptyMap = ([k, m]: [string, unknown]) =>
+    (k === 'labels' || k === 'annotations') && m !== null && typeof m === 'object' && Object.keys(m).length === 0;
+  return Object.fromEntries(Object.entries(out).filter((e) => !isEmptyMap(e)));
 }
 
 /** The object without tool-specific labels, annotations and name hashes. */

@@ -3,11 +3,14 @@
 // copies must be and, on request, write them (UPDATE_DEPLOY=1), like the golden files.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './render.ts';
+import { ROOT } from './render.js';
 
 const SOURCE = join(ROOT, 'policies');
 /** Directories that hold a copy of policies/*.yaml. */
-export const POLICY_COPIES = [join('deploy', 'kustomize', 'base', 'policies'), join('deploy', 'helm', 'init-injector', 'policies')];
+export const POLICY_COPIES = [
+  join('deploy', 'kustomize', 'base', 'policies'),
+  join('deploy', 'helm', 'init-injector', 'policies'),
+];
 const KUSTOMIZATION = join(ROOT, 'deploy', 'kustomize', 'base', 'kustomization.yaml');
 const FILES_BLOCK = /( {4}files:)(?: \[\]\n|\n(?: {6}- .*\n)*)/;
 
@@ -39,7 +42,8 @@ export function stalePolicyCopies(): string[] {
       if (want !== got) stale.push(join(copy, n));
     }
   }
-  if (expectedKustomization() !== readFileSync(KUSTOMIZATION, 'utf8')) stale.push('deploy/kustomize/base/kustomization.yaml');
+  if (expectedKustomization() !== readFileSync(KUSTOMIZATION, 'utf8'))
+    stale.push('deploy/kustomize/base/kustomization.yaml');
   return stale;
 }
 

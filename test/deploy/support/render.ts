@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadAll } from 'js-yaml';
-import { ensureDeployTools } from '../tools.ts';
+import { ensureDeployTools } from '../tools.js';
 
 /** Repository root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -64,7 +64,11 @@ export function helmArgs(sets: readonly string[], namespace = 'init-injector', r
 }
 
 /** `helm template` with the given --set values; throws with helm's message when it fails. */
-export function renderChart(sets: readonly string[], namespace = 'init-injector', release = 'init-injector'): KubeObject[] {
+export function renderChart(
+  sets: readonly string[],
+  namespace = 'init-injector',
+  release = 'init-injector',
+): KubeObject[] {
   const { helm } = ensureDeployTools();
   return mustSucceed(`helm template ${sets.join(' ')}`, runTool(helm, helmArgs(sets, namespace, release)));
 }
@@ -80,6 +84,7 @@ export function renderChartError(sets: readonly string[]): string {
 /** The single object of a kind (and name, when given); throws naming what is missing. */
 export function one(objects: readonly KubeObject[], kind: string, name?: string): KubeObject {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
-  if (found.length !== 1) throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
+  if (found.length !== 1)
+    throw new Error(`expected exactly one ${kind}${name ? ` ${name}` : ''}, found ${found.length}`);
   return found[0]!;
 }

@@ -1,0 +1,190 @@
+// Reproduces the Dockerfile's final stage without a Docker engine: every COPY of the final stage is
+// followed (build context through .dockerignore; --from=build takes the repository's `npm run build`
+// output, the same command on the same sources; --from=prod-deps runs that stage's own RUN line, a
+// production-only `npm ci`), then the ENTRYPOINT is started with a real certificate and must answer
+// /readyz, and exit on SIGTERM. What this cannot prove: the base image layers, the uid switch and a
+// real container runtime (docs/install.md lists these).
+import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { get } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { dockerignore, readDockerfile, type Copy, type Stage } from './support/dockerfile.js';
+import { ROOT } from './support/render.js';
+
+const stages = readDockerfile();
+const final = stages.at(-1)!;
+const ignored = dockerignore();
+
+/** Copies a build-context path the way `COPY` does, skipping what .dockerignore excludes. */
+function copyFromContext(source: string, target: string): void {
+  const abs = join(ROOT, source);
+  if (!existsSync(abs)) throw new Error(`Dockerfile COPY source ${source} does not exist`);
+  cpSync(abs, target, { recursive: true, filter: (p) => p === abs || !ignored(relative(ROOT, p)) });
+  ok(!ignored(source), `${source} is excluded by .dockerignore but copied by the Dockerfile`);
+}
+
+function inStage(root: string, stage: Stage, path: string): string {
+  const abs = path.startsWith('/') ? path : join(stage.workdir, path);
+  return join(root, abs);
+}
+
+/** Runs a stage's COPY-from-context and RUN instructions in dir (its WORKDIR maps to dir). */
+function reproduceStage(name: string, dir: string): void {
+  const stage = stages.find((s) => s.name === name);
+  if (stage === undefined) throw new Error(`Dockerfile has no stage ${name}`);
+  for (const c of stage.copies) {
+    if (c.from !== undefined) throw new Error(`stage ${name}: COPY --from in line ${c.line} is not reproduced`);
+    for (const s of c.sources) copyFromContext(s, inStage(dir, stage, c.dest.endsWith('/') ? join(c.dest, s) : c.dest));
+  }
+  for (const run of stage.runs) {
+    // From the local npm cache: the registry was already used by the repository's own npm ci.
+    execFileSync('sh', ['-c', `${run} --prefer-offline`], { cwd: inStage(dir, stage, '.'), stdio: 'pipe' });
+  }
+}
+
+function reproduceCopy(c: Copy, app: string, work: string): void {
+  const dest = (s: string) => inStage(app, final, c.dest.endsWith('/') ? join(c.dest, s) : c.dest);
+  for (const source of c.sources) {
+    if (c.from === undefined) copyFromContext(source, dest(source));
+    else if (c.from === 'build' && source === '/app/dist')
+      cpSync(join(ROOT, 'dist'), dest(source), { recursive: true });
+    else if (c.from === 'prod-deps' && source === '/app/node_modules') {
+      const stageDir = join(work, 'prod-deps');
+      reproduceStage('prod-deps', stageDir);
+      cpSync(join(stageDir, 'app', 'node_modules'), dest(source), { recursive: true });
+    } else throw new Error(`image.test.ts cannot reproduce Dockerfile line ${c.line}: COPY --from=${c.from} ${source}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => {
+        resolve(port);
+      });
+    });
+    s.on('error', reject);
+  });
+}
+
+function getStatus(url: string, ca: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    get(url, { ca, servername: 'localhost', timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on('error', reject);
+  });
+}
+
+describe('deploy: the image, reproduced from the Dockerfile final stage', function () {
+  this.timeout(300_000);
+  let work: string;
+  let root: string;
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  before(() => {
+    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    work = mkdtempSync(join(tmpdir(), 'init-injector-image-'));
+    root = join(work, 'rootfs');
+    for (const c of final.copies) reproduceCopy(c, root, work);
+  });
+
+  after(() => {
+    child?.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('runs as a numeric non-root user with an exec-form node ENTRYPOINT (no shell)', () => {
+    ok(/^[1-9]\d*(:[1-9]\d*)?$/.test(final.user ?? ''), `USER ${final.user} is not a numeric non-root uid`);
+    strictEqual(final.entrypoint?.[0], 'node');
+    strictEqual(final.entrypoint.at(-1), 'serve');
+  });
+
+  it('contains production dependencies only', () => {
+    const modules = new Set(readdirSync(join(root, 'app', 'node_modules')));
+    for (const dev of ['typescript', 'mocha', 'eslint', 'tsx', 'c8', 'prettier'])
+      ok(!modules.has(dev), `${dev} is in the image`);
+    for (const dep of ['express', 'pino', 'zod', 'js-yaml']) ok(modules.has(dep), `${dep} is missing from the image`);
+    ok(statSync(join(root, 'app', 'dist', 'cli', 'main.js')).isFile());
+  });
+
+  it('starts `serve` with a real certificate and answers /readyz, then exits on SIGTERM', async () => {
+    const tls = join(work, 'tls');
+    mkdirSync(tls);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+        '-keyout',
+        join(tls, 'tls.key'),
+        '-out',
+        join(tls, 'tls.crt'),
+      ],
+      { stdio: 'pipe' },
+    );
+    const nsLabels = join(work, 'namespaces.yaml');
+    writeFileSync(nsLabels, 'default: {}\n');
+    const port = await freePort();
+    const [, ...entryArgs] = final.entrypoint!;
+    child = spawn(
+      process.execPath,
+      [
+        ...entryArgs,
+        `--port=${port}`,
+        '--host=127.0.0.1',
+        `--tls-cert=${join(tls, 'tls.crt')}`,
+        `--tls-key=${join(tls, 'tls.key')}`,
+        '--metrics-port=0',
+        `--namespace-labels=${nsLabels}`,
+        '--drain=200ms',
+        '--shutdown-grace=3s',
+      ],
+      { cwd: inStage(root, final, '.'), env: { PATH: process.env['PATH'] ?? '', HOME: work, NODE_ENV: 'production' } },
+    );
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const ca = readFileSync(join(tls, 'tls.crt'), 'utf8');
+    let status = 0;
+    for (let i = 0; i < 150 && status !== 200; i++) {
+      if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}:\n${output}`);
+      status = await getStatus(`https://127.0.0.1:${port}/readyz`, ca).catch(() => 0);
+      if (status !== 200) await new Promise((r) => setTimeout(r, 200));
+    }
+    strictEqual(status, 200, `/readyz never answered 200:\n${output}`);
+    const exited = new Promise<number | null>((resolve) => {
+      child!.on('exit', (code) => {
+        resolve(code);
+      });
+    });
+    child.kill('SIGTERM');
+    deepStrictEqual(await exited, 0);
+  });
+});
