@@ -1,0 +1,79 @@
+/**
+ * Open-loop load at a fixed arrival rate over a keep-alive pool (like the API server's: up to 25
+ * idle connections, more opened when all are busy). Request i is due at t0 + i/rate; its latency is
+ * measured from that due time, not from when a socket became free, so queueing shows up in the
+ * figures instead of silently lowering the rate (no coordinated omission).
+ */
+import { Agent } from 'node:https';
+import type { ErrorTally } from '../lib/check.js';
+import type { ReviewPool } from '../lib/pod.js';
+import { post } from './https-client.js';
+import type { MeasureWindow } from './window.js';
+
+/**
+ * Sends at `rate` req/s for warm-up + duration. Latencies: requests due inside the window; throughput
+ * and CPU: responses completed while the window is open.
+ */
+export async function runOpen(
+  port: number,
+  ca: Buffer,
+  rate: number,
+  pool: ReviewPool,
+  expectInitContainers: number,
+  warmupMs: number,
+  durationMs: number,
+  tally: ErrorTally,
+  window: MeasureWindow,
+): Promise<{ latencies: number[]; inWindow: number; offeredRps: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 25, keepAliveMsecs: 1000 });
+  const bodies = pool.bodies.map((b) => Buffer.from(b));
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  const interval = 1000 / rate;
+  const total = Math.round(((warmupMs + durationMs) / 1000) * rate);
+  const t0 = performance.now();
+  let sent = 0;
+  let sentInWindow = 0;
+  let inWindow = 0;
+
+  const fire = (i: number): void => {
+    const due = t0 + i * interval;
+    const counted = due >= t0 + warmupMs && due < t0 + warmupMs + durationMs;
+    if (counted) sentInWindow += 1;
+    const k = i % bodies.length;
+    pending.push(
+      post(port, ca, agent, bodies[k]!).then((a) => {
+        if (a.error !== undefined) tally.fail(a.error);
+        else tally.record(a.status, a.body, { uid: pool.uids[k]!, pod: pool.pod, expectInitContainers });
+        if (window.open) inWindow += 1;
+        if (counted) latencies.push(performance.now() - due);
+      }),
+    );
+  };
+
+  const begin = setTimeout(() => {
+    window.begin();
+  }, warmupMs);
+  const end = setTimeout(() => window.end(), warmupMs + durationMs);
+  await new Promise<void>((resolve) => {
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && t0 + sent * interval <= now) fire(sent++);
+      if (sent >= total) {
+        resolve();
+        return;
+      }
+      // Wake up at the next due time; setImmediate when late so a backlog is sent at once.
+      const wait = t0 + sent * interval - performance.now();
+      if (wait > 1) setTimeout(tick, Math.floor(wait));
+      else setImmediate(tick);
+    };
+    tick();
+  });
+  await Promise.all(pending);
+  clearTimeout(begin);
+  clearTimeout(end);
+  window.end();
+  agent.destroy();
+  return { latencies, inWindow, offeredRps: sentInWindow / (durationMs / 1000) };
+}
