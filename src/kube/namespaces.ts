@@ -172,6 +172,10 @@ export function informerNamespaceSource(
     if (name === undefined) return;
     // Wire-shaped JSON (timestamps as strings, no model classes) for CEL's namespaceObject.
     const m = ns.metadata;
+    // Listed objects come through client-node's ObjectSerializer (Date), watch events as raw JSON (string).
+    const created: unknown = m?.creationTimestamp;
+    const creationTimestamp =
+      created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : undefined;
     const object = {
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -180,14 +184,22 @@ export function informerNamespaceSource(
         uid: m?.uid,
         labels: m?.labels ?? {},
         annotations: m?.annotations ?? {},
-        creationTimestamp: m?.creationTimestamp?.toISOString(),
+        creationTimestamp,
       },
       status: { phase: ns.status?.phase },
     };
     table.set(name, infoOf(name, { ...(ns.metadata?.labels ?? {}) }, object));
   };
-  informer.on('add', put);
-  informer.on('update', put);
+  // A throw inside an informer callback would be an uncaught exception that ends the process.
+  const safePut = (ns: V1Namespace): void => {
+    try {
+      put(ns);
+    } catch (e) {
+      onEvent({ type: 'error', message: `namespace ${ns.metadata?.name ?? '?'} skipped: ${(e as Error).message}` });
+    }
+  };
+  informer.on('add', safePut);
+  informer.on('update', safePut);
   informer.on('delete', (ns) => table.delete(ns.metadata?.name ?? ''));
   informer.on('error', (e: unknown) => {
     lastError = e instanceof Error ? e.message : String(e);

@@ -1,0 +1,106 @@
+import { deepStrictEqual, ok, strictEqual, throws } from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDuration, parseServeConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/errors.js';
+import { tmp } from './support.js';
+
+describe('serve configuration (parseServeConfig)', () => {
+  const cwd = tmp('ii-config-');
+
+  it('has the documented defaults, resolved against the working directory, and is frozen', () => {
+    const c = parseServeConfig([], {}, cwd);
+    deepStrictEqual(c.policies, [join(cwd, 'policies')]);
+    strictEqual(c.port, 8443);
+    strictEqual(c.metricsPort, 9090);
+    strictEqual(c.devTlsDir, join(cwd, '.cache', 'dev-tls'));
+    strictEqual(c.drainMs, 5000);
+    strictEqual(c.shutdownGraceMs, 15000);
+    strictEqual(c.tlsCert, undefined);
+    deepStrictEqual(c.namespaces, { kind: 'none' });
+    ok(Object.isFrozen(c));
+  });
+
+  it('reads flags: repeatable --policies, ports, durations, TLS pair', () => {
+    const c = parseServeConfig(
+      [
+        '--policies',
+        'a',
+        '--policies',
+        'b',
+        '--port',
+        '9443',
+        '--metrics-port',
+        '0',
+        '--drain',
+        '0',
+        '--shutdown-grace',
+        '500ms',
+        '--tls-cert',
+        'c.pem',
+        '--tls-key',
+        'k.pem',
+      ],
+      {},
+      cwd,
+    );
+    deepStrictEqual(c.policies, [join(cwd, 'a'), join(cwd, 'b')]);
+    strictEqual(c.port, 9443);
+    strictEqual(c.metricsPort, 0);
+    strictEqual(c.drainMs, 0);
+    strictEqual(c.shutdownGraceMs, 500);
+    strictEqual(c.tlsCert, join(cwd, 'c.pem'));
+  });
+
+  it('picks the namespace source: file flag, then $KUBECONFIG, then ~/.kube/config, then in-cluster, else none', () => {
+    const home = tmp('ii-home-');
+    mkdirSync(join(home, '.kube'));
+    writeFileSync(join(home, '.kube', 'config'), 'apiVersion: v1\n');
+    deepStrictEqual(parseServeConfig(['--namespace-labels', 'ns.yaml'], { HOME: home }, cwd).namespaces, {
+      kind: 'file',
+      path: join(cwd, 'ns.yaml'),
+    });
+    deepStrictEqual(parseServeConfig([], { HOME: home }, cwd).namespaces, {
+      kind: 'kubeconfig',
+      path: join(home, '.kube', 'config'),
+    });
+    deepStrictEqual(
+      parseServeConfig([], { HOME: cwd, KUBECONFIG: `/missing:${join(home, '.kube', 'config')}` }, cwd).namespaces,
+      {
+        kind: 'kubeconfig',
+        path: join(home, '.kube', 'config'),
+      },
+    );
+    deepStrictEqual(
+      parseServeConfig([], { HOME: cwd, KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' }, cwd)
+        .namespaces,
+      { kind: 'in-cluster' },
+    );
+    deepStrictEqual(parseServeConfig([], { HOME: cwd }, cwd).namespaces, { kind: 'none' });
+  });
+
+  for (const [argv, message] of [
+    [['--port', 'abc'], /--port: "abc" is not a port/],
+    [['--port', '70000'], /--port: "70000" is not a port/],
+    [['--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
+    [['--drain', '5x'], /--drain: "5x" is not a duration/],
+    [['--drain', '20s'], /--drain \(20000 ms\) must be shorter than --shutdown-grace/],
+    [['--log-level', 'loud'], /--log-level: "loud" is not one of/],
+    [['--kubeconfig', 'nope'], /--kubeconfig: .*nope does not exist/],
+    [['--polices', 'x'], /Unknown option '--polices'.*serve --help/],
+  ] as const) {
+    it(`rejects ${argv.join(' ')} with a ConfigError naming the flag`, () => {
+      throws(
+        () => parseServeConfig(argv, {}, cwd),
+        (e: unknown) => e instanceof ConfigError && e.code === 'INJ_CONFIG_INVALID' && message.test(e.message),
+      );
+    });
+  }
+
+  it('parses durations in ms, s and m', () => {
+    strictEqual(parseDuration('--x', '250ms'), 250);
+    strictEqual(parseDuration('--x', '1.5s'), 1500);
+    strictEqual(parseDuration('--x', '2m'), 120_000);
+    strictEqual(parseDuration('--x', '3'), 3000);
+  });
+});
