@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { Context } from 'mocha';
-import { getControlPlane, liveChildren, stopControlPlane } from './harness/index.js';
+import { getControlPlane, liveChildren, stopControlPlane, takeUnexpectedExits } from './harness/index.js';
 
 let workDir = '';
 
@@ -15,6 +15,11 @@ export const mochaHooks = {
     const cp = await getControlPlane();
     workDir = cp.dir;
     console.log(`e2e: Kubernetes ${cp.version} control plane ready in ${String(cp.startMs)} ms (${cp.serverUrl})`);
+  },
+  afterEach(): void {
+    // A webhook or control-plane process that died mid-test explains the failure better than a timeout.
+    const exits = takeUnexpectedExits();
+    if (exits.length > 0) throw new Error(exits.join('\n\n'));
   },
   async afterAll(this: Context): Promise<void> {
     this.timeout(60_000);

@@ -20,6 +20,8 @@ export interface Child {
 }
 
 const live = new Set<Child>();
+const stopping = new WeakSet<Child>();
+const crashed: Child[] = [];
 const tempDirs = new Set<string>();
 let hooked = false;
 
@@ -33,7 +35,10 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 
 /** Kills every live child group with SIGKILL and removes registered temp dirs (synchronous: exit-safe). */
 export function killEverythingNow(): void {
-  for (const child of live) killGroup(child.pid, 'SIGKILL');
+  for (const child of live) {
+    stopping.add(child);
+    killGroup(child.pid, 'SIGKILL');
+  }
   live.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
@@ -94,12 +99,16 @@ export function startChild(
     },
   };
   live.add(child);
-  void exited.then(() => live.delete(child));
+  void exited.then(() => {
+    live.delete(child);
+    if (!stopping.has(child)) crashed.push(child);
+  });
   return child;
 }
 
 /** Stops a child's process group: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
+  stopping.add(child);
   if (!live.has(child)) return;
   killGroup(child.pid, 'SIGTERM');
   const timer = setTimeout(() => {
@@ -109,6 +118,18 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
   clearTimeout(timer);
   // The leader is gone; make sure nothing it forked survives.
   killGroup(child.pid, 'SIGKILL');
+}
+
+/**
+ * Children that exited although nobody stopped them (a crashed webhook or API server), with their
+ * log tails; the list is emptied by the call. The root hooks fail the current test with it.
+ */
+export function takeUnexpectedExits(): string[] {
+  const report = crashed.map(
+    (c) => `${c.name} (pid ${String(c.pid)}) exited unexpectedly; ${c.logFile}:\n${c.tail(15)}`,
+  );
+  crashed.length = 0;
+  return report;
 }
 
 /** Names and pids of children still running (teardown asserts this is empty). */

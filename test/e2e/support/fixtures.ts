@@ -6,7 +6,9 @@
 import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
+  apiErrorMessage,
   dryRunPod,
+  initNames,
   getControlPlane,
   podManifest,
   readPolicyDir,
@@ -63,12 +65,17 @@ export async function registerAndWait(
     `configuration ${options.name} to take effect`,
     async () => {
       let result: { pod?: V1Pod; error?: unknown };
+      let seen: string;
       try {
-        result = { pod: await dryRunPod(cp, probeNamespace, podManifest('probe')) };
+        const pod = await dryRunPod(cp, probeNamespace, podManifest('probe'));
+        result = { pod };
+        seen = `admitted with init containers [${initNames(pod).join(', ')}]`;
       } catch (error) {
         result = { error };
+        seen = `refused: ${apiErrorMessage(error)}`;
       }
-      return effective(result) ? true : undefined;
+      if (effective(result)) return true;
+      throw new Error(`the last dry-run pod create was ${seen}`);
     },
     20_000,
     200,
