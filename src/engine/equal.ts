@@ -15,14 +15,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
-  const keys = Object.keys(ra).filter((k) => ra[k] !== undefined);
-  let countB = 0;
-  for (const k of Object.keys(rb)) if (rb[k] !== undefined) countB++;
-  if (keys.length !== countB) return false;
-  for (const k of keys) {
+  // Keys whose value is undefined do not exist in JSON: they are skipped on both sides.
+  let countA = 0;
+  for (const k in ra) {
+    if (!Object.hasOwn(ra, k) || ra[k] === undefined) continue;
+    countA++;
     if (!Object.hasOwn(rb, k) || !jsonEqual(ra[k], rb[k])) return false;
   }
-  return true;
+  let countB = 0;
+  for (const k in rb) if (Object.hasOwn(rb, k) && rb[k] !== undefined) countB++;
+  return countA === countB;
 }
 
 /**

@@ -11,7 +11,15 @@ import { resolveParams, type ParamsResult } from './params.js';
 import { diff } from './patch.js';
 import { Reason } from './reasons.js';
 import { select, type SelectionContext } from './select.js';
-import type { CelVariables, Decision, Denial, MutationInput, MutationResult, TemplateValues } from './types.js';
+import type {
+  CelVariables,
+  CompiledPolicy,
+  Decision,
+  Denial,
+  MutationInput,
+  MutationResult,
+  TemplateValues,
+} from './types.js';
 import { Outcome } from './types.js';
 import { capWarnings } from './warnings.js';
 
@@ -60,108 +68,137 @@ export function mutate(input: MutationInput): MutationResult {
   if (candidates.length === 0)
     return { patch: [], mutated: pod, injected: [], decisions: [], warnings: capWarnings(warnings) };
 
-  let cel: CelVariables | undefined;
-  const ctx: SelectionContext = {
-    namespace,
-    namespaceLabels: input.namespace.labels,
-    podLabels: meta.labels ?? EMPTY,
-    optedOut: annotation(annotations, ANNOTATION.inject)?.trim().toLowerCase() === 'false',
-    requested,
-    celVariables: () => (cel ??= celVariables(input, pod, namespace)),
-  };
-  const values = (params: ReadonlyMap<string, string>): TemplateValues => ({
-    params,
-    pod: {
+  const pass = new Pass(input, pod, annotations, namespace, requested, warnings);
+  for (const policy of candidates) {
+    pass.consider(policy);
+    if (pass.denial) break;
+  }
+  return pass.result();
+}
+
+/**
+ * The state of one mutate() call. A class rather than closures in the loop: with 1000 policies the
+ * loop body runs hundreds of times per request and must allocate next to nothing.
+ */
+class Pass {
+  readonly #pod: Pod;
+  readonly #annotations: Readonly<Record<string, string>>;
+  readonly #ctx: SelectionContext;
+  readonly #podValues: TemplateValues['pod'];
+  readonly #listed: ReadonlySet<string>;
+  readonly #draft: Draft;
+  readonly #warnings: string[];
+  readonly #decisions: Decision[] = [];
+  readonly #applied: string[] = [];
+  readonly #injected: string[] = [];
+  denial: Denial | undefined;
+
+  constructor(
+    input: MutationInput,
+    pod: Pod,
+    annotations: Readonly<Record<string, string>>,
+    namespace: string,
+    requested: ReadonlySet<string>,
+    warnings: string[],
+  ) {
+    const meta = pod.metadata ?? {};
+    this.#pod = pod;
+    this.#annotations = annotations;
+    this.#warnings = warnings;
+    let cel: CelVariables | undefined;
+    this.#ctx = {
+      namespace,
+      namespaceLabels: input.namespace.labels,
+      podLabels: meta.labels ?? EMPTY,
+      optedOut: annotation(annotations, ANNOTATION.inject)?.trim().toLowerCase() === 'false',
+      requested,
+      celVariables: () => (cel ??= celVariables(input, pod, namespace)),
+    };
+    this.#podValues = {
       name: meta.name ?? '',
       generateName: meta.generateName ?? '',
       namespace: meta.namespace !== undefined && meta.namespace !== '' ? meta.namespace : namespace,
       serviceAccountName: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
-    },
-  });
-  const listed = new Set(nameList(annotation(annotations, ANNOTATION.injected)));
-
-  const draft = new Draft(pod);
-  const decisions: Decision[] = [];
-  const applied: string[] = [];
-  const injected: string[] = [];
-  let denial: Denial | undefined;
-
-  for (const policy of candidates) {
-    const audit = policy.action === 'Audit';
-    // A policy is not applied: skip it, deny the pod, or (Audit) only say so.
-    const refuse = (miss: Miss, stage: 'select' | 'apply'): void => {
-      const denies = audit
-        ? false
-        : policy.required
-          ? DENY_IF_REQUIRED.has(miss.reason)
-          : stage === 'apply' &&
-            miss.reason !== Reason.ParamInvalid &&
-            miss.reason !== Reason.ParamMissing &&
-            policy.onConflict === 'Fail';
-      if (denies) {
-        const why = policy.required ? 'is required' : 'has onConflict: Fail';
-        denial = {
-          policy: policy.name,
-          reason: miss.reason,
-          message: `policy "${policy.name}" ${why} and cannot be applied: ${miss.detail}`,
-        };
-        decisions.push({ policy: policy.name, outcome: Outcome.Deny, reason: miss.reason, detail: miss.detail });
-        return;
-      }
-      decisions.push({ policy: policy.name, outcome: Outcome.Skip, reason: miss.reason, detail: miss.detail });
-      const requestedSkip = policy.mode === 'OnRequest' && requested.has(policy.name) && stage === 'select';
-      if (audit && (stage === 'apply' || miss.reason === Reason.ConditionError)) {
-        const would =
-          policy.required || (stage === 'apply' && policy.onConflict === 'Fail' && !miss.reason.startsWith('param_'))
-            ? 'deny the pod'
-            : 'be skipped';
-        warnings.push(`audit: policy ${policy.name} would ${would}: ${miss.detail}`);
-      } else if (!audit && (WARN_ON_SKIP.has(miss.reason) || requestedSkip))
-        warnings.push(`policy ${policy.name} skipped: ${miss.detail}`);
     };
-
-    let params: ParamsResult | undefined;
-    if (listed.has(policy.name)) {
-      params = resolveParams(policy, annotations);
-      if (params.ok && isPresent(pod, policy.render(values(params.values)))) {
-        decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
-        if (!audit) applied.push(policy.name);
-        continue;
-      }
-    }
-    const miss = select(policy, ctx);
-    if (miss) {
-      refuse(miss, 'select');
-    } else {
-      params ??= resolveParams(policy, annotations);
-      if (!params.ok) refuse({ reason: params.reason, detail: params.problem }, 'apply');
-      else {
-        const plan = draft.check(policy, policy.render(values(params.values)));
-        if ('reason' in plan) refuse(plan, 'apply');
-        else if (audit) {
-          const names = policy.containerNames.join(', ');
-          decisions.push({
-            policy: policy.name,
-            outcome: Outcome.Audit,
-            reason: Reason.Audit,
-            detail: `would inject init containers ${names}`,
-          });
-          warnings.push(`audit: policy ${policy.name} would inject init containers ${names}`);
-        } else {
-          draft.commit(plan);
-          decisions.push({ policy: policy.name, outcome: Outcome.Inject });
-          applied.push(policy.name);
-          injected.push(policy.name);
-        }
-      }
-    }
-    if (denial) break;
+    this.#listed = new Set(nameList(annotation(annotations, ANNOTATION.injected)));
+    this.#draft = new Draft(pod);
   }
 
-  if (denial) return { patch: [], mutated: pod, injected: [], decisions, warnings: capWarnings(warnings), denial };
-  if (!draft.changed) return { patch: [], mutated: pod, injected, decisions, warnings: capWarnings(warnings) };
-  const mutated = draft.build(applied.join(','));
-  return { patch: diff(pod, mutated), mutated, injected, decisions, warnings: capWarnings(warnings) };
+  /** Decides one policy: present, skipped, denied, audited or injected. */
+  consider(policy: CompiledPolicy): void {
+    const audit = policy.action === 'Audit';
+    let params: ParamsResult | undefined;
+    if (this.#listed.has(policy.name)) {
+      params = resolveParams(policy, this.#annotations);
+      if (params.ok && isPresent(this.#pod, policy.render({ params: params.values, pod: this.#podValues }))) {
+        this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
+        if (!audit) this.#applied.push(policy.name);
+        return;
+      }
+    }
+    const miss = select(policy, this.#ctx);
+    if (miss) {
+      this.#refuse(policy, miss, 'select');
+      return;
+    }
+    params ??= resolveParams(policy, this.#annotations);
+    if (!params.ok) {
+      this.#refuse(policy, { reason: params.reason, detail: params.problem }, 'apply');
+      return;
+    }
+    const plan = this.#draft.check(policy, policy.render({ params: params.values, pod: this.#podValues }));
+    if ('reason' in plan) this.#refuse(policy, plan, 'apply');
+    else if (audit) {
+      const detail = `would inject init containers ${policy.containerNames.join(', ')}`;
+      this.#decisions.push({ policy: policy.name, outcome: Outcome.Audit, reason: Reason.Audit, detail });
+      this.#warnings.push(`audit: policy ${policy.name} ${detail}`);
+    } else {
+      this.#draft.commit(plan);
+      this.#decisions.push({ policy: policy.name, outcome: Outcome.Inject });
+      this.#applied.push(policy.name);
+      this.#injected.push(policy.name);
+    }
+  }
+
+  /** A policy is not applied: skip it, deny the pod, or (Audit) only say what would happen. */
+  #refuse(policy: CompiledPolicy, miss: Miss, stage: 'select' | 'apply'): void {
+    const paramProblem = miss.reason === Reason.ParamInvalid || miss.reason === Reason.ParamMissing;
+    // onConflict: Fail is about conflicts; a bad parameter of an optional policy only skips it.
+    const wouldDeny = policy.required
+      ? DENY_IF_REQUIRED.has(miss.reason)
+      : stage === 'apply' && !paramProblem && policy.onConflict === 'Fail';
+    if (policy.action === 'Audit') {
+      this.#decisions.push({ policy: policy.name, outcome: Outcome.Skip, reason: miss.reason, detail: miss.detail });
+      if (stage === 'apply' || miss.reason === Reason.ConditionError)
+        this.#warnings.push(
+          `audit: policy ${policy.name} would ${wouldDeny ? 'deny the pod' : 'be skipped'}: ${miss.detail}`,
+        );
+      return;
+    }
+    if (wouldDeny) {
+      const why = policy.required ? 'is required' : 'has onConflict: Fail';
+      this.denial = {
+        policy: policy.name,
+        reason: miss.reason,
+        message: `policy "${policy.name}" ${why} and cannot be applied: ${miss.detail}`,
+      };
+      this.#decisions.push({ policy: policy.name, outcome: Outcome.Deny, reason: miss.reason, detail: miss.detail });
+      return;
+    }
+    this.#decisions.push({ policy: policy.name, outcome: Outcome.Skip, reason: miss.reason, detail: miss.detail });
+    const requestedSkip = stage === 'select' && policy.mode === 'OnRequest' && this.#ctx.requested.has(policy.name);
+    if (WARN_ON_SKIP.has(miss.reason) || requestedSkip)
+      this.#warnings.push(`policy ${policy.name} skipped: ${miss.detail}`);
+  }
+
+  /** The result record; on denial the pod is unchanged and nothing is reported as injected. */
+  result(): MutationResult {
+    const base = { decisions: this.#decisions, warnings: capWarnings(this.#warnings) };
+    if (this.denial) return { ...base, patch: [], mutated: this.#pod, injected: [], denial: this.denial };
+    if (!this.#draft.changed) return { ...base, patch: [], mutated: this.#pod, injected: this.#injected };
+    const mutated = this.#draft.build(this.#applied.join(','));
+    return { ...base, patch: diff(this.#pod, mutated), mutated, injected: this.#injected };
+  }
 }
 
 /** The CEL variables: the pod as received, the Namespace (or what is known of it), the request. */
