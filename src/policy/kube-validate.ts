@@ -218,19 +218,21 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
   return issues;
 }
 
-/** Kubernetes rejects two containers (or volumes) of one pod with the same name. */
+/** Kubernetes rejects two containers (or volumes) of one pod with the same name, and two mounts on one path. */
 function duplicateNames(items: readonly unknown[], path: readonly PropertyKey[], what: string): PathIssue[] {
-  if (what === 'volumemount') return [];
+  const key = what === 'volumemount' ? 'mountPath' : 'name';
   const first = new Map<string, number>();
   const issues: PathIssue[] = [];
   for (const [i, item] of items.entries()) {
-    if (!isPlainObject(item) || typeof item['name'] !== 'string') continue;
-    const seen = first.get(item['name']);
-    if (seen === undefined) first.set(item['name'], i);
+    if (!isPlainObject(item)) continue;
+    const value = item[key];
+    if (typeof value !== 'string') continue;
+    const seen = first.get(value);
+    if (seen === undefined) first.set(value, i);
     else
       issues.push({
-        path: [...path, i, 'name'],
-        message: `duplicate ${what} name "${item['name']}" (also used by ${String(path.at(-1))}[${seen}])`,
+        path: [...path, i, key],
+        message: `duplicate ${key === 'name' ? `${what} name` : 'mountPath'} "${value}" (also used by ${String(path.at(-1))}[${seen}])`,
       });
   }
   return issues;

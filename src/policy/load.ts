@@ -94,12 +94,18 @@ function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagno
     };
   }
   const checked = validateWith(InjectionPolicySchema, doc.value);
-  const kube = validateKubeObjects(doc.value);
-  const diagnostics = [...(checked.ok ? [] : checked.issues), ...kube].map(at);
-  if (!checked.ok || diagnostics.length > 0) return { diagnostics };
+  const kube = validateKubeObjects(doc.value).map(at);
+  if (!checked.ok) return { diagnostics: [...checked.issues.map(at), ...kube] };
+  // Compile even when the Kubernetes objects have problems, so regex and CEL errors come in the same
+  // run; its template and duplicate checks on those objects repeat ours, so drop them then.
   const compiled = compilePolicy(checked.data, { file, line: doc.lineOf(['metadata', 'name']) }, doc.lineOf);
-  return compiled.ok ? { diagnostics: [], policy: compiled.value } : { diagnostics: compiled.error };
+  if (compiled.ok && kube.length === 0) return { diagnostics: [], policy: compiled.value };
+  const fromCompile = compiled.ok ? [] : compiled.error.filter((d) => kube.length === 0 || !KUBE_PATHS.test(d.path));
+  return { diagnostics: [...kube, ...fromCompile] };
 }
+
+/** Paths of the Kubernetes objects, which validateKubeObjects covers. */
+const KUBE_PATHS = /^spec\.(initContainers|volumes|volumeMounts)\b/;
 
 /** Problems and policies of one file. */
 export function checkFile(

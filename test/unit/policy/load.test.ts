@@ -135,7 +135,22 @@ describe('policy/load', () => {
         'DIR/c.yaml:7: spec.initContainers[0].image',
         'DIR/c.yaml:8: spec.initContainers[0].args[0]',
         'DIR/c.yaml:9: spec.initContainers[0].resources.limits.cpu',
+        'DIR/c.yaml:12: spec.parameters[0].pattern',
       ],
+    );
+  });
+
+  it('reports a duplicate mountPath and an undeclared parameter once, not again from the compiler', async () => {
+    const extra = `  volumes: [{name: v, emptyDir: {}}]
+  volumeMounts:
+    mounts:
+      - {name: v, mountPath: /data}
+      - {name: v, mountPath: /data}
+`;
+    const text = policy('d', extra).replace('image: busybox:1.36', 'image: "busybox:{{ params.tag }}"');
+    deepStrictEqual(
+      (await problems([file('d.yaml', text)])).map((line) => line.split(': ').slice(0, 2).join(': ')),
+      ['DIR/d.yaml:8: spec.initContainers[0].image', 'DIR/d.yaml:13: spec.volumeMounts.mounts[1].mountPath'],
     );
   });
 
