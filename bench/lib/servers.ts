@@ -6,7 +6,7 @@
  *  - floor: bench/servers/floor.ts, a bare node:https server run by Node's type stripping.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -111,6 +111,16 @@ async function waitReady(
   }
 }
 
+/**
+ * Logs go into their own directory: a server that watches its config files' directories (policies,
+ * namespace labels) must not see its own log writes as config changes.
+ */
+function logPath(logDir: string, name: string): string {
+  const dir = join(logDir, 'logs');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
+
 function launch(
   name: string,
   pin: readonly string[],
@@ -131,14 +141,19 @@ function launch(
 }
 
 /** Starts the bare node:https floor with `cert`. */
-export async function startFloor(cert: CertFiles, pin: readonly string[], logDir: string): Promise<ServerUnderTest> {
+export async function startFloor(
+  cert: CertFiles,
+  pin: readonly string[],
+  logDir: string,
+  extraNodeArgs: readonly string[] = [],
+): Promise<ServerUnderTest> {
   const port = await freePort();
   const s = launch(
     'floor',
     pin,
-    [join(ROOT, 'bench', 'servers', 'floor.ts')],
+    [...extraNodeArgs, join(ROOT, 'bench', 'servers', 'floor.ts')],
     { FLOOR_PORT: String(port), FLOOR_CERT: cert.cert, FLOOR_KEY: cert.key },
-    join(logDir, `floor-${cert.type}.log`),
+    logPath(logDir, `floor-${cert.type}-${port}.log`),
     port,
   );
   await waitReady(s, '/', readFileSync(cert.cert), (st) => st > 0);
@@ -172,7 +187,7 @@ export async function startInjector(
     '--namespace-labels',
     labelsFile,
   ];
-  const s = launch('init-injector', pin, args, {}, join(logDir, `injector-${cert.type}-${port}.log`), port);
+  const s = launch('init-injector', pin, args, {}, logPath(logDir, `injector-${cert.type}-${port}.log`), port);
   await waitReady(s, '/readyz', readFileSync(cert.cert), (st) => st === 200);
   return s;
 }
@@ -196,15 +211,18 @@ export function gcInWindow(s: ServerUnderTest, from: number, to: number): Promis
   });
 }
 
-/** SIGTERM, then SIGKILL after 10 s; resolves when the process is gone. */
-export function stopServer(s: ServerUnderTest): Promise<void> {
+/**
+ * Graceful: SIGTERM (the server drains, then exits and V8 writes a --cpu-prof profile), SIGKILL after
+ * 20 s. Not graceful: SIGKILL at once (between bench sections nothing is left to measure).
+ */
+export function stopServer(s: ServerUnderTest, graceful = true): Promise<void> {
   if (s.child.exitCode !== null || s.child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const kill = setTimeout(() => s.child.kill('SIGKILL'), 10_000);
+    const kill = setTimeout(() => s.child.kill('SIGKILL'), graceful ? 20_000 : 0);
     s.child.once('exit', () => {
       clearTimeout(kill);
       resolve();
     });
-    s.child.kill('SIGTERM');
+    if (graceful) s.child.kill('SIGTERM');
   });
 }

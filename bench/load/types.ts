@@ -50,8 +50,13 @@ export interface LoadResult {
   /** Epoch ms of the window, to ask the server's GC probe about it. */
   readonly windowStart: number;
   readonly windowEnd: number;
+  /** CLOCK_MONOTONIC µs of the window (to cut a --cpu-prof profile to it). */
+  readonly windowMonoStartUs: number;
+  readonly windowMonoEndUs: number;
   /** fresh mode: how many TLS sessions were resumed (should be 0). */
   readonly resumedSessions?: number;
   /** open mode: the rate actually offered. */
   readonly offeredRps?: number;
+  /** open mode: requests due in the window still unanswered 3 s after it (counted in latency at their wait so far). */
+  readonly unanswered?: number;
 }

@@ -14,6 +14,9 @@ export interface WindowFigures {
   readonly peakRssReset: boolean;
   readonly start: number;
   readonly end: number;
+  /** CLOCK_MONOTONIC µs of the edges (the clock V8 stamps --cpu-prof samples with). */
+  readonly monoStartUs: number;
+  readonly monoEndUs: number;
 }
 
 /** Opens and closes the window on the server pid's process tree. */
@@ -25,6 +28,7 @@ export class MeasureWindow {
   private client0 = process.cpuUsage();
   private reset = false;
   private epoch0 = 0;
+  private mono0 = 0;
   private result: WindowFigures | undefined;
 
   private readonly serverPid: number;
@@ -41,6 +45,7 @@ export class MeasureWindow {
     this.client0 = process.cpuUsage();
     this.t0 = performance.now();
     this.epoch0 = Date.now();
+    this.mono0 = Number(process.hrtime.bigint() / 1000n);
     this.open = true;
   }
 
@@ -59,6 +64,8 @@ export class MeasureWindow {
       peakRssReset: this.reset,
       start: this.epoch0,
       end: Date.now(),
+      monoStartUs: this.mono0,
+      monoEndUs: Number(process.hrtime.bigint() / 1000n),
     };
     return this.result;
   }

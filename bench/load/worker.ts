@@ -28,7 +28,7 @@ if (cfg.mode === 'closed') {
 } else if (cfg.mode === 'open') {
   const r = await runOpen(cfg.port, ca, cfg.rate, ...args);
   ({ latencies, inWindow } = r);
-  extra = { offeredRps: r.offeredRps };
+  extra = { offeredRps: r.offeredRps, unanswered: r.unanswered };
 } else {
   const r = await runFresh(cfg.port, ca, cfg.connections, ...args);
   ({ latencies, inWindow } = r);
@@ -55,6 +55,8 @@ const result: LoadResult = {
   errorSamples: tally.samples,
   windowStart: w.start,
   windowEnd: w.end,
+  windowMonoStartUs: w.monoStartUs,
+  windowMonoEndUs: w.monoEndUs,
   ...extra,
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -132,7 +132,7 @@ export async function runServerScenarios(
     }
     return out;
   } finally {
-    await stopServer(floor);
-    if (injector !== undefined) await stopServer(injector);
+    await stopServer(floor, false);
+    if (injector !== undefined) await stopServer(injector, false);
   }
 }
