@@ -70,8 +70,13 @@ function keyedOps(original: Pod, mutated: Pod): Operation[] {
   return ops;
 }
 
-/** A copy of the branches the keyed ops may touch; every other branch is shared with the pod. */
-function skeleton(pod: Pod): Pod {
+const MOUNT_OP = /^\/spec\/containers\/(\d+)\/volumeMounts(?:\/\d+)?$/;
+
+/**
+ * A copy of the branches the ops touch; every other branch is shared with the pod. Only the app
+ * containers whose mounts change are copied (a 10 KB pod's containers are most of it).
+ */
+function skeleton(pod: Pod, ops: readonly Operation[]): Pod {
   const out: Pod = { ...pod };
   if (pod.metadata) {
     out.metadata = { ...pod.metadata };
@@ -80,11 +85,16 @@ function skeleton(pod: Pod): Pod {
   const spec = pod.spec;
   if (spec) {
     const changes: Partial<PodSpec> = {};
+    const touched = new Set<number>();
+    for (const op of ops) {
+      const m = MOUNT_OP.exec(op.path);
+      if (m) touched.add(Number(m[1]));
+    }
     // containers is required by the API, but a hostile or hand-written pod may lack it.
     const containers = spec.containers as Container[] | undefined;
-    if (containers)
-      changes.containers = containers.map((c) =>
-        copyWith(c, c.volumeMounts ? { volumeMounts: [...c.volumeMounts] } : {}),
+    if (containers && touched.size > 0)
+      changes.containers = containers.map((c, i) =>
+        touched.has(i) ? copyWith(c, c.volumeMounts ? { volumeMounts: [...c.volumeMounts] } : {}) : c,
       );
     if (spec.initContainers) changes.initContainers = [...spec.initContainers];
     if (spec.volumes) changes.volumes = [...spec.volumes];
@@ -103,7 +113,7 @@ export function diff(original: Pod, mutated: Pod): Operation[] {
   const ops = keyedOps(original, mutated);
   try {
     // No per-op validation: the comparison with `mutated` below is the stronger check.
-    const replayed = applyPatch(skeleton(original), ops, false, true).newDocument;
+    const replayed = applyPatch(skeleton(original, ops), ops, false, true).newDocument;
     if (jsonEqual(replayed, mutated)) return ops;
   } catch {
     // An invalid keyed op is a bug in keyedOps; compare() below is still correct.
