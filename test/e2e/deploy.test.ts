@@ -9,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { getControlPlane, type ControlPlane } from './harness/index.js';
+import { getControlPlane, type ControlPlane, type KubectlResult } from './harness/index.js';
 import { certManagerCrdFiles, CERT_MANAGER_VERSION } from '../deploy/support/cert-manager.js';
 import { MODES, renderChart, renderKustomize, renderOverlay, type KubeObject } from '../deploy/support/render.js';
 
+const PSS_RESTRICTED = ['pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=latest'];
 const CRDS = ['certificates', 'certificaterequests', 'issuers', 'clusterissuers'].map(
   (r) => `crd/${r}.cert-manager.io`,
 );
@@ -50,10 +51,10 @@ function toStream(objects: readonly KubeObject[]): string {
   return objects.map((o) => `---\n${JSON.stringify(o)}\n`).join('');
 }
 
-async function mustKubectl(cp: ControlPlane, args: readonly string[], stdin?: string): Promise<string> {
+async function mustKubectl(cp: ControlPlane, args: readonly string[], stdin?: string): Promise<KubectlResult> {
   const r = await cp.kubectl(args, stdin);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.code}):\n${r.stderr}`);
-  return r.stdout;
+  return r;
 }
 
 describe('e2e: deploy/ passes server-side dry-run against the real API server', function () {
@@ -66,21 +67,25 @@ describe('e2e: deploy/ passes server-side dry-run against the real API server', 
       await mustKubectl(cp, ['apply', '--server-side', '--force-conflicts', '-f', '-'], readFileSync(file, 'utf8'));
     }
     await mustKubectl(cp, ['wait', '--for=condition=Established', '--timeout=60s', ...CRDS]);
-    // Namespaced objects cannot be dry-run into a namespace that does not exist.
+    // Namespaced objects cannot be dry-run into a namespace that does not exist. The namespaces warn
+    // on the restricted Pod Security Standard, so PodSecurity admission reviews the pod templates.
     for (const ns of ['init-injector', 'platform-hooks']) {
-      const r = await cp.kubectl(['create', 'namespace', ns]);
+      const r = await cp.kubectl(['create', 'namespace', ns, '--save-config']);
       assert.ok(r.code === 0 || r.stderr.includes('AlreadyExists'), r.stderr);
+      await mustKubectl(cp, ['label', 'namespace', ns, '--overwrite', ...PSS_RESTRICTED]);
     }
   });
 
   for (const r of renders) {
     it(`${r.what}: every object is accepted (cert-manager ${CERT_MANAGER_VERSION} CRDs)`, async () => {
       const objects = r.objects();
-      const out = await mustKubectl(
+      const { stdout: out, stderr } = await mustKubectl(
         cp,
         ['apply', '--dry-run=server', '--validate=strict', '-f', '-'],
         toStream(objects),
       );
+      // No admission warning at all: in particular none from PodSecurity (restricted).
+      assert.equal(stderr.trim(), '', `kubectl warned:\n${stderr}`);
       const accepted = out.split('\n').filter((l) => l.endsWith('(server dry run)'));
       assert.equal(accepted.length, objects.length, `kubectl reported:\n${out}`);
       for (const o of objects) {
@@ -127,6 +132,14 @@ describe('e2e: deploy/ passes server-side dry-run against the real API server', 
       message: /spec\.privateKey\.algorithm/,
     },
   ];
+  it('PodSecurity admission warns about a pod template that breaks the restricted standard', async () => {
+    const objects = renderOverlay('opt-in').filter((o) => o.kind === 'Deployment');
+    const d = objects[0] as unknown as { spec: { template: { spec: { containers: { securityContext: object }[] } } } };
+    d.spec.template.spec.containers[0]!.securityContext = { privileged: true };
+    const r = await mustKubectl(cp, ['apply', '--dry-run=server', '-f', '-'], toStream(objects));
+    assert.match(r.stderr, /would violate PodSecurity "restricted:latest"/);
+  });
+
   for (const b of broken) {
     it(`rejects ${b.what}`, async () => {
       const objects = renderOverlay('opt-in');
