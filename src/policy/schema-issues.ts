@@ -137,7 +137,7 @@ function defaultMessage(issue: z.core.$ZodIssue, value: unknown): string {
     case 'invalid_value': {
       const allowed = issue.values.map((v) => JSON.stringify(v));
       const hint = typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : '';
-      return `${value === undefined ? 'missing required field' : `${describe(value)} is not allowed`}: expected ${allowed.join(' or ')}${hint}`;
+      return `${value === undefined ? 'missing required field' : `${describe(value)} is not allowed`}: expected ${allowed.length > 2 ? `one of ${allowed.join(', ')}` : allowed.join(' or ')}${hint}`;
     }
     case 'too_small':
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';

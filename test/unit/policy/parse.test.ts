@@ -1,4 +1,6 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
+import fc from 'fast-check';
+import { dump } from 'js-yaml';
 import { parseDocuments } from '../../../src/policy/parse.js';
 
 function docs(text: string) {
@@ -93,5 +95,50 @@ describe('policy/parse', () => {
     const [doc] = docs('"a.b": 1\n\'c\': 2\n');
     strictEqual(doc!.lineOf(['c']), 2);
     strictEqual(doc!.lineOf(['a.b']), 1);
+  });
+});
+
+/** Every path to a value below `value`, with the value. */
+function paths(value: unknown, at: (string | number)[] = []): { path: (string | number)[]; value: unknown }[] {
+  const here = [{ path: at, value }];
+  if (Array.isArray(value)) return [...here, ...value.flatMap((item, i) => paths(item, [...at, i]))];
+  if (typeof value === 'object' && value !== null)
+    return [...here, ...Object.entries(value).flatMap(([k, v]) => paths(v, [...at, k]))];
+  return here;
+}
+
+describe('policy/parse on generated documents', () => {
+  const key = fc.stringMatching(/^[a-z][a-zA-Z0-9]{0,8}$/);
+  const leaf = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constant(null));
+  const tree = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      leaf,
+      fc.array(tie('node'), { maxLength: 4 }),
+      fc.dictionary(key, tie('node'), { maxKeys: 4, noNullPrototype: true }),
+    ),
+  })).node;
+  const root = fc.dictionary(key, tree, { minKeys: 1, maxKeys: 5, noNullPrototype: true });
+
+  it('reads back what js-yaml dumped, and puts every field path on the line that writes its key', () => {
+    fc.assert(
+      fc.property(root, fc.integer({ min: 1, max: 3 }), (value, count) => {
+        const text = Array.from({ length: count }, () => dump(value)).join('---\n');
+        const lines = text.split('\n');
+        const parsed = docs(text);
+        strictEqual(parsed.length, count);
+        for (const doc of parsed) {
+          deepStrictEqual(doc.value, value);
+          for (const { path } of paths(value)) {
+            const line = doc.lineOf(path);
+            ok(line >= 1 && line <= lines.length, `line ${line} of ${path.join('.')}`);
+            const last = path.at(-1);
+            if (typeof last === 'string')
+              ok(lines[line - 1]?.includes(last), `${path.join('.')} -> line ${line}: ${lines[line - 1]}`);
+          }
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });
