@@ -45,7 +45,7 @@ export async function createCertificateAuthority(
   commonName = 'init-injector dev CA',
   days = 365,
 ): Promise<CertificateAuthority> {
-  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const now = Date.now();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${commonName}`,
@@ -68,7 +68,7 @@ export async function issueServingCertificate(
   hosts: readonly string[],
   options: { readonly days?: number; readonly commonName?: string } = {},
 ): Promise<PemPair> {
-  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
   const now = Date.now();
   const names = hosts.map((h) => ({ type: /^[\d.]+$|:/.test(h) ? ('ip' as const) : ('dns' as const), value: h }));
   const cert = await x509.X509CertificateGenerator.create({

@@ -6,7 +6,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { MutationInput, MutationResult, NamespaceInfo, PolicySet } from '../engine/types.js';
 import { AdmissionHttpError } from '../errors.js';
-import type { Pod } from '../kube/wire.js';
 import {
   allowed,
   decodeReview,
@@ -65,7 +64,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
       );
     }
     const result = deps.mutate({
-      pod: pod as Pod,
+      pod: pod,
       namespace: deps.namespaces(request.namespace ?? ''),
       policies: deps.policies(),
       request,
@@ -74,7 +73,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
       ? denied(uid, result.denial.message, result.warnings)
       : patched(uid, result.patch, result.warnings);
     send(res, 200, out);
-    deps.recorder.reviewed(request, pod as Pod, result, start);
+    deps.recorder.reviewed(request, pod, result, start);
   } catch (e) {
     const error =
       e instanceof AdmissionHttpError

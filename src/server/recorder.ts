@@ -31,7 +31,17 @@ export class AdmissionRecorder {
     const entries = Object.values(AdmissionResult).map((result): [AdmissionResult, Observer] => {
       const counter = metrics.requests.labels(result);
       const histogram = metrics.duration.labels(result);
-      return [result, { inc: () => counter.inc(), observe: (s) => histogram.observe(s) }];
+      return [
+        result,
+        {
+          inc: () => {
+            counter.inc();
+          },
+          observe: (s) => {
+            histogram.observe(s);
+          },
+        },
+      ];
     });
     this.#byResult = Object.fromEntries(entries) as Record<AdmissionResult, Observer>;
   }

@@ -206,7 +206,9 @@ export async function startServe(config: Readonly<ServeConfig>, log: Logger): Pr
       },
     ),
   );
-  server.on('tlsClientError', (e) => log.debug({ err: e.message }, 'TLS handshake failed'));
+  server.on('tlsClientError', (e) => {
+    log.debug({ err: e.message }, 'TLS handshake failed');
+  });
   const certs = new CertificateWatcher(
     { cert: certPath, key: keyPath },
     pair,

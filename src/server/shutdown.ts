@@ -53,7 +53,12 @@ export async function shutdown(signal: string, o: ShutdownOptions): Promise<numb
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
     all.then(() => 'clean' as const),
-    new Promise<'cut'>((r) => (timer = setTimeout(() => r('cut'), remaining))),
+    new Promise<'cut'>(
+      (r) =>
+        (timer = setTimeout(() => {
+          r('cut');
+        }, remaining)),
+    ),
   ]);
   if (timer !== undefined) clearTimeout(timer);
   if (outcome === 'cut') {

@@ -92,7 +92,7 @@ describe('serve configuration (parseServeConfig)', () => {
     it(`rejects ${argv.join(' ')} with a ConfigError naming the flag`, () => {
       throws(
         () => parseServeConfig(argv, {}, cwd),
-        (e: unknown) => e instanceof ConfigError && e.code === 'INJ_CONFIG_INVALID' && message.test(e.message),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
       );
     });
   }

@@ -35,7 +35,7 @@ describe('POST /mutate (supertest against createApp)', () => {
       .expect(200)
       .expect('content-type', /application\/json/);
     const expected = mutate({
-      pod: pod as never,
+      pod: pod,
       namespace: { name: 'default' },
       policies: set,
       request: review['request'] as never,

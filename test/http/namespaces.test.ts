@@ -142,7 +142,9 @@ describe('namespace labels', () => {
         () => {
           throw new Error('should fail');
         },
-        (e: unknown) => match((e as Error).message, /--namespace-labels: cannot read \/nonexistent\/ns.yaml/),
+        (e: unknown) => {
+          match((e as Error).message, /--namespace-labels: cannot read \/nonexistent\/ns.yaml/);
+        },
       );
     });
   });

@@ -17,8 +17,14 @@ spec:
       image: busybox:1.36
 `;
 
-async function readyz(port: number, ca: string[]): Promise<Record<string, any>> {
-  return JSON.parse((await send(port, { path: '/readyz', method: 'GET', agent: false, ca })).body);
+interface Readyz {
+  ready: boolean;
+  policies: { count: number; lastError: string[] };
+  namespaces: { source: string; synced: boolean; count: number; lastError?: string };
+}
+
+async function readyz(port: number, ca: string[]): Promise<Readyz> {
+  return JSON.parse((await send(port, { path: '/readyz', method: 'GET', agent: false, ca })).body) as Readyz;
 }
 
 async function until<T>(what: string, probe: () => Promise<T>, okay: (v: T) => boolean, ms = 30_000): Promise<T> {
@@ -93,11 +99,11 @@ describe('serve: hot reload of policies and namespace labels while requests flow
     const broken = await until(
       'the failed reload in /readyz',
       () => readyz(running.port, ca),
-      (r) => r['policies'].lastError.length > 0,
+      (r) => r.policies.lastError.length > 0,
     );
-    strictEqual(broken['ready'], true, 'a failed reload does not make the pod unready: the old set serves');
-    match(broken['policies'].lastError.join('\n'), /second\.yaml:6: spec\.mode/);
-    strictEqual(broken['policies'].count, 2);
+    strictEqual(broken.ready, true, 'a failed reload does not make the pod unready: the old set serves');
+    match(broken.policies.lastError.join('\n'), /second\.yaml:6: spec\.mode/);
+    strictEqual(broken.policies.count, 2);
     await sleep(300);
     const sentWhileBroken = sent;
     strictEqual(withSecond, 0);
@@ -105,9 +111,9 @@ describe('serve: hot reload of policies and namespace labels while requests flow
     const fixed = await until(
       'the fixed set',
       () => readyz(running.port, ca),
-      (r) => r['policies'].count === 3,
+      (r) => r.policies.count === 3,
     );
-    deepStrictEqual(fixed['policies'].lastError, []);
+    deepStrictEqual(fixed.policies.lastError, []);
     const { ops } = await admit(running.port, false, ca);
     ok(ops.includes('"second"'), ops);
     await sleep(200);
@@ -137,15 +143,15 @@ describe('serve: hot reload of policies and namespace labels while requests flow
       20_000,
     );
     const r = await readyz(running.port, ca);
-    deepStrictEqual(r['namespaces'], { source: 'file', synced: true, count: 2 });
+    deepStrictEqual(r.namespaces, { source: 'file', synced: true, count: 2 });
     writeFileSync(nsFile, 'payments: [not, a, map]\n');
     const bad = await until(
       'the bad file reported',
       () => readyz(running.port, ca),
-      (x) => x['namespaces'].lastError !== undefined,
+      (x) => x.namespaces.lastError !== undefined,
       20_000,
     );
-    match(bad['namespaces'].lastError, /namespaces\.yaml: payments: expected a map of label name to value/);
+    match(bad.namespaces.lastError ?? '', /namespaces\.yaml: payments: expected a map of label name to value/);
     ok((await inNs('web')).includes('backend-only'), 'the last good labels stay in use');
   });
 });

@@ -2,7 +2,7 @@
 import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, type Agent } from 'node:https';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { parseServeConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/log.js';
 import {
@@ -65,7 +65,12 @@ export interface Answer {
   readonly fingerprint: string;
 }
 
-/** One HTTPS request; `agent: false` forces a fresh connection. */
+/** Set on request errors: true when the TLS connection was up (a request could be sent) before the error. */
+export interface RequestError extends NodeJS.ErrnoException {
+  established?: boolean;
+}
+
+/** One HTTPS request; `agent: false` forces a fresh connection. Errors carry `established`. */
 export function send(
   port: number,
   opts: {
@@ -91,7 +96,8 @@ export function send(
       },
       (res) => {
         const chunks: Buffer[] = [];
-        const socket = res.socket as TLSSocket;
+        const socket = res.socket;
+        if (!(socket instanceof TLSSocket)) throw new Error('not a TLS connection');
         const fingerprint = socket.getPeerCertificate().fingerprint256;
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -106,7 +112,15 @@ export function send(
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    let established = false;
+    req.on('socket', (s) => {
+      if (req.reusedSocket) established = true;
+      else s.once('secureConnect', () => (established = true));
+    });
+    req.on('error', (e: RequestError) => {
+      e.established = established;
+      reject(e);
+    });
     req.end(opts.body);
   });
 }
