@@ -96,7 +96,11 @@ describe('reliability: secrets never reach logs or error answers', function () {
     // a failed TLS handshake (plain HTTP on the TLS port): the server logs it at debug
     await new Promise<void>((r) => {
       const sock = connect(s.port, '127.0.0.1', () => sock.end(`GET /${BODY} HTTP/1.1\r\n\r\n`));
-      sock.on('error', () => undefined).on('close', () => { r(); });
+      sock
+        .on('error', () => undefined)
+        .on('close', () => {
+          r();
+        });
     });
     // rotate the serving certificate so the reload path logs too
     const fresh = makeCert(s.dir, 'rotated');
@@ -192,8 +196,8 @@ describe('reliability: least privilege of the default deploy RBAC', () => {
     resources?: string[];
   };
   const objects = (kustomization.resources ?? [])
-    .flatMap((f) => loadAll(readFileSync(join(BASE.pathname, f), 'utf8')) as Obj[])
-    .filter((o) => o !== null);
+    .flatMap((f) => loadAll(readFileSync(join(BASE.pathname, f), 'utf8')) as (Obj | null)[])
+    .filter((o): o is Obj => o !== null);
 
   it('grants exactly get, list and watch on namespaces, and nothing else', () => {
     const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
