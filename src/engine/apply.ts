@@ -51,6 +51,31 @@ export function isPresent(pod: Pod, parts: RenderedParts): boolean {
   });
 }
 
+/** Volume sources whose `defaultMode` the API server sets to 0644 (420) when absent. */
+const MODE_DEFAULTED = ['secret', 'configMap', 'downwardAPI', 'projected'] as const;
+
+/**
+ * A volume with the defaults the API server fills in (pkg/apis/core/v1/defaults.go) before any
+ * webhook sees the pod: `defaultMode: 420` and `hostPath.type: ""`. Without this, a pod that
+ * declares the very volume a policy declares would look different (`defaultMode` only on the
+ * pod's side) and meet a conflict instead of sharing it.
+ */
+function withVolumeDefaults(v: Volume): Volume {
+  let out = v;
+  for (const key of MODE_DEFAULTED) {
+    const source = out[key] as { defaultMode?: number } | undefined;
+    if (source && source.defaultMode === undefined) out = copyWith(out, { [key]: { ...source, defaultMode: 420 } });
+  }
+  if (out.hostPath && out.hostPath.type === undefined)
+    out = copyWith(out, { hostPath: copyWith(out.hostPath, { type: '' }) });
+  return out;
+}
+
+/** Same definition, up to the API server's defaults. */
+export function sameVolume(a: Volume, b: Volume): boolean {
+  return jsonEqual(a, b) || jsonEqual(withVolumeDefaults(a), withVolumeDefaults(b));
+}
+
 /** The pod being built up, policy by policy. */
 export class Draft {
   readonly #pod: Pod;
@@ -113,7 +138,7 @@ export class Draft {
     for (const v of parts.volumes) {
       const existing = this.#volumes.get(v.name);
       if (existing === undefined) volumes.push(v);
-      else if (!jsonEqual(existing, v))
+      else if (!sameVolume(existing, v))
         return {
           reason: Reason.VolumeConflict,
           detail: `the pod has a volume "${v.name}" with a different definition`,

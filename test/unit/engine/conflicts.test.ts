@@ -97,6 +97,18 @@ describe('volumes: identical ones are shared, different ones with the same name 
     ok(r.patch.some((o) => o.path === '/spec/volumes/1'));
   });
 
+  it('shares a pod volume that differs only by the defaults the API server fills in', () => {
+    const secret = { name: 'tls', secret: { secretName: 'web-tls' } };
+    const defaulted = pod({
+      spec: { volumes: [{ name: 'tls', secret: { secretName: 'web-tls', defaultMode: 420 } }] },
+    });
+    const r = run(defaulted, policySet(doc('v', { volumes: [secret] })));
+    deepStrictEqual(r.injected, ['v']);
+    equal(r.mutated.spec?.volumes?.length, 1);
+    const other = pod({ spec: { volumes: [{ name: 'tls', secret: { secretName: 'web-tls', defaultMode: 256 } }] } });
+    equal(decision(run(other, policySet(doc('v', { volumes: [secret] }))), 'v')?.reason, 'volume_conflict');
+  });
+
   it('conflicts on a same-named volume with a different definition', () => {
     const p = pod({ spec: { volumes: [{ name: 'certs', emptyDir: { medium: 'Memory' } }] } });
     const r = run(p, policySet(doc('v', { volumes: [vol] })));
