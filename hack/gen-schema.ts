@@ -11,7 +11,7 @@
  * are described field by field from the same client-node API model that kube-validate.ts checks
  * against, so the editor completes and flags exactly what `init-injector validate` does.
  */
-import * as k8s from '@kubernetes/client-node';
+import * as k8s from '@kubernetes/client-node/dist/gen/models/all.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';

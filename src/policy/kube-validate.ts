@@ -8,7 +8,9 @@
  * version of the installed client with no hand-written copy. On top of that shape check come the
  * semantic rules the API server applies (names, image, quantities, one volume source…).
  */
-import * as k8s from '@kubernetes/client-node';
+// The generated models only: the package root also loads the HTTP client, informers and their
+// dependencies, which would triple the start-up cost of every CLI command for nothing here.
+import * as k8s from '@kubernetes/client-node/dist/gen/models/all.js';
 import { type PathIssue, placeholderIssues } from './placeholders.js';
 import { isQuantity, isResourceName, kubeSemanticIssues } from './kube-rules.js';
 import { didYouMean } from './suggest.js';
