@@ -1,7 +1,8 @@
 // values.schema.json and the chart's own checks: bad values make `helm template` fail with a message
 // naming the value, and each documented value has the effect values.yaml promises.
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
-import { one, renderChart, renderChartError, type KubeObject } from './support/render.js';
+import { CHART, one, renderChart, renderChartError, runTool, type KubeObject } from './support/render.js';
+import { ensureDeployTools } from './tools.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return -- rendered YAML is untyped; each field is checked */
 const webhook = (objects: KubeObject[]): any => (one(objects, 'MutatingWebhookConfiguration') as any).webhooks[0];
@@ -9,6 +10,14 @@ const container = (objects: KubeObject[]): any => (one(objects, 'Deployment') as
 
 describe('deploy: Helm chart values', function () {
   this.timeout(60_000);
+
+  for (const mode of ['opt-in', 'cluster-wide']) {
+    it(`passes helm lint --strict in ${mode} mode`, () => {
+      const run = runTool(ensureDeployTools().helm, ['lint', '--strict', CHART, '--set', `mode=${mode}`]);
+      strictEqual(run.status, 0, run.stdout + run.stderr);
+      match(run.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
+  }
 
   const rejected: [string[], RegExp][] = [
     [['mode=everywhere'], /at '\/mode': value must be one of 'opt-in', 'cluster-wide'/],

@@ -101,3 +101,36 @@ describe('deploy: the webhook never selects the system namespaces or its own', f
     ok(selects(hooks, nsLabels('team-a')));
   });
 });
+
+describe('deploy: the label-selector evaluation used above follows Kubernetes semantics', () => {
+  const cases: [string, LabelSelector, Record<string, string>, boolean][] = [
+    ['an empty selector matches everything', {}, {}, true],
+    ['matchLabels needs the exact value', { matchLabels: { a: '1' } }, { a: '2' }, false],
+    ['In does not match an absent key', { matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }] }, {}, false],
+    ['NotIn matches an absent key', { matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {}, true],
+    [
+      'NotIn rejects a listed value',
+      { matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1', '2'] }] },
+      { a: '2' },
+      false,
+    ],
+    ['Exists ignores the value', { matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { a: '' }, true],
+    [
+      'DoesNotExist rejects any value',
+      { matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] },
+      { a: '' },
+      false,
+    ],
+    [
+      'every requirement must hold',
+      { matchLabels: { b: '1' }, matchExpressions: [{ key: 'a', operator: 'Exists' }] },
+      { a: 'x' },
+      false,
+    ],
+  ];
+  for (const [what, selector, labels, want] of cases) {
+    it(what, () => {
+      deepStrictEqual(selectorMatches(selector, labels), want);
+    });
+  }
+});
