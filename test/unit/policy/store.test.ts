@@ -194,6 +194,35 @@ describe('policy/store', () => {
     strictEqual(store.current().policies[0]?.initContainers[0]?.image, 'busybox:1.37');
   });
 
+  it('watch() keeps the good set while the directory is gone and loads it again when it is back', async () => {
+    const policies = join(dir, 'policies');
+    mkdirSync(policies);
+    writeFileSync(join(policies, 'p.yaml'), policy('kept'));
+    const store = await open([policies], { debounceMs: 50, pollMs: 200 });
+    const events: ReloadEvent[] = [];
+    const listeners: ((e: ReloadEvent) => void)[] = [];
+    stops.push(
+      store.watch((e) => {
+        events.push(e);
+        for (const l of listeners) l(e);
+      }),
+    );
+    const gone = nextEvent(events, listeners, (e) => !e.ok);
+    rmSync(policies, { recursive: true });
+    const failure = await gone;
+    ok(
+      failure.diagnostics.some((d) => d.message.includes('no such file or directory')),
+      JSON.stringify(failure.diagnostics),
+    );
+    deepStrictEqual(names(store), ['kept']);
+
+    const back = nextEvent(events, listeners, (e) => e.ok && e.changed);
+    mkdirSync(policies);
+    writeFileSync(join(policies, 'p.yaml'), policy('back'));
+    await back;
+    deepStrictEqual(names(store), ['back']);
+  });
+
   it('calls onEvent no more after the stop function ran', async () => {
     const file = join(dir, 'p.yaml');
     writeFileSync(file, policy('quiet'));
