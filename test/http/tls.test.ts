@@ -59,6 +59,28 @@ describe('serve over real TLS: certificate rotation and connection settings', fu
     strictEqual(protocol, 'http/1.1');
   });
 
+  it('refuses a smuggling attempt (Content-Length with Transfer-Encoding) with 400 and closes the connection', async () => {
+    const raw = await new Promise<string>((resolve, reject) => {
+      const s = connect(
+        { host: '127.0.0.1', port: running.port, servername: 'localhost', ca: [first.ca.certPem] },
+        () => {
+          s.write(
+            'POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 4\r\n' +
+              'Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nPOST /mutate HTTP/1.1\r\nHost: localhost\r\n\r\n',
+          );
+        },
+      );
+      let text = '';
+      s.on('data', (c: Buffer) => (text += c.toString()));
+      s.on('end', () => {
+        resolve(text);
+      });
+      s.on('error', reject);
+    });
+    ok(raw.startsWith('HTTP/1.1 400'), raw);
+    strictEqual(raw.match(/HTTP\/1\.1 /g)?.length, 1, 'the smuggled second request is never answered');
+  });
+
   it('rotates the certificate while a keep-alive client sends requests: zero failures, new connections see the new certificate', async () => {
     const cas = [first.ca.certPem, second.ca.certPem];
     const oldPrint = new X509Certificate(first.pair.certPem).fingerprint256;
@@ -111,12 +133,14 @@ describe('serve over real TLS: certificate rotation and connection settings', fu
     const cas = [first.ca.certPem, second.ca.certPem];
     const newPrint = new X509Certificate(second.pair.certPem).fingerprint256;
     secret.write({ certPem: 'not a certificate', keyPem: second.pair.keyPem });
-    let detail = '';
-    for (let i = 0; i < 100 && !detail.includes('lastError'); i++) {
+    let certificate: { lastError?: string; valid?: boolean } = {};
+    for (let i = 0; i < 150 && certificate.lastError === undefined; i++) {
       await sleep(100);
-      detail = (await send(running.port, { path: '/readyz', method: 'GET', agent: false, ca: cas })).body;
+      const body = (await send(running.port, { path: '/readyz', method: 'GET', agent: false, ca: cas })).body;
+      certificate = (JSON.parse(body) as { certificate: typeof certificate }).certificate;
     }
-    ok(detail.includes('not a PEM certificate'), detail);
+    ok(certificate.lastError?.includes('not a PEM certificate'), JSON.stringify(certificate));
+    strictEqual(certificate.valid, true, 'the previous pair keeps serving');
     const { answer } = await admit(running.port, false, cas);
     strictEqual(answer.fingerprint, newPrint);
   });
