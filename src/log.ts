@@ -7,7 +7,11 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-/** Paths pino replaces with "[redacted]"; wildcards cover one level of nesting each. */
+/**
+ * Top-level fields pino replaces with "[redacted]" should any log call pass them. No wildcards:
+ * fast-redact walks every key for a `*.x` path, which tripled the cost of the per-admission line
+ * (measured ~110 us extra per line); log calls pass names and counts, never nested objects.
+ */
 export const REDACT_PATHS: readonly string[] = [
   'pod',
   'object',
@@ -15,20 +19,13 @@ export const REDACT_PATHS: readonly string[] = [
   'patch',
   'review',
   'body',
+  'spec',
   'env',
   'params',
   'parameters',
   'key',
   'privateKey',
   'cert',
-  '*.env',
-  '*.params',
-  '*.parameters',
-  '*.object',
-  '*.oldObject',
-  '*.patch',
-  '*.privateKey',
-  '*.spec',
   'req.headers.authorization',
 ];
 
