@@ -58,12 +58,16 @@ export function mutate(input: MutationInput): MutationResult {
   if (unknown.length > 0)
     warnings.push(`annotation ${ANNOTATION.request} names unknown policies: ${unknown.join(', ')}`);
 
-  const candidates = input.policies.candidates(namespace);
-  // A requested policy that the namespace index rules out gets no decision below: say why here.
+  const candidates = input.policies.candidates(namespace, meta.labels ?? EMPTY);
+  // A requested policy that the index rules out gets no decision below: say why here.
   for (const name of requested) {
     const policy = input.policies.byName.get(name);
     if (policy && !candidates.includes(policy))
-      warnings.push(`policy ${name} skipped: namespace ${namespace} is not in its match.namespaces`);
+      warnings.push(
+        input.policies.candidates(namespace).includes(policy)
+          ? `policy ${name} skipped: pod labels do not match match.podSelector`
+          : `policy ${name} skipped: namespace ${namespace} is not in its match.namespaces`,
+      );
   }
   if (candidates.length === 0)
     return { patch: [], mutated: pod, injected: [], decisions: [], warnings: capWarnings(warnings) };

@@ -90,6 +90,8 @@ function compileMatch(m: Match | undefined, path: Path, d: Collector): CompiledM
     for (const p of r.problems) d.add([...path, key, ...p.path], p.message);
     out[key] = r.matcher;
   }
+  const firstLabel = Object.keys(m.podSelector?.matchLabels ?? {}).sort()[0];
+  if (firstLabel !== undefined) out.podLabelKey = [firstLabel, m.podSelector?.matchLabels?.[firstLabel] ?? ''];
   if (m.conditions !== undefined) {
     const names = new Set<string>();
     const conditions: CompiledCondition[] = [];
@@ -262,27 +264,71 @@ export function buildPolicySet(policies: readonly CompiledPolicy[]): Result<Poli
     }
     for (const re of ns.globs) globbed.push({ re, index });
   });
-  const frozenPolicies = Object.freeze(sorted);
-  const everywhere = Object.freeze(unconstrained.map((i) => sorted[i] as CompiledPolicy));
-  const cache = new Map<string, readonly CompiledPolicy[]>();
+  const cache = new Map<string, Bucket>();
 
-  const candidates = (namespace: string): readonly CompiledPolicy[] => {
+  const bucket = (namespace: string): Bucket => {
     const cached = cache.get(namespace);
     if (cached) return cached;
-    const extra = new Set<number>(exact.get(namespace));
-    for (const g of globbed) if (g.re.test(namespace)) extra.add(g.index);
-    const list =
-      extra.size === 0
-        ? everywhere
-        : Object.freeze([...unconstrained, ...extra].sort((a, b) => a - b).map((i) => sorted[i] as CompiledPolicy));
+    const indices = new Set<number>(unconstrained);
+    for (const i of exact.get(namespace) ?? []) indices.add(i);
+    for (const g of globbed) if (g.re.test(namespace)) indices.add(g.index);
+    const ordered = [...indices].sort((a, b) => a - b);
+    const b = makeBucket(
+      ordered.map((i) => sorted[i] as CompiledPolicy),
+      ordered,
+    );
     if (cache.size >= CANDIDATE_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-    cache.set(namespace, list);
-    return list;
+    cache.set(namespace, b);
+    return b;
+  };
+
+  const candidates = (namespace: string, podLabels?: Readonly<Record<string, string>>): readonly CompiledPolicy[] => {
+    const b = bucket(namespace);
+    if (podLabels === undefined) return b.all;
+    if (b.byLabel.size === 0) return b.all;
+    let hits: number[] | undefined;
+    for (const key of Object.keys(podLabels)) {
+      const found = b.byLabel.get(`${key}\u0000${podLabels[key] ?? ''}`);
+      if (found) (hits ??= []).push(...found);
+    }
+    if (hits === undefined) return b.unlabelled;
+    const merged = [...b.unlabelledIndices, ...hits].sort((x, y) => x - y);
+    return merged.map((i) => sorted[i] as CompiledPolicy);
   };
 
   const revision = createHash('sha256')
     .update(sorted.map((p) => `${p.name}:${p.digest}`).join('\n'))
     .digest('hex')
     .slice(0, 12);
-  return ok(Object.freeze({ policies: frozenPolicies, byName, candidates, revision }));
+  return ok(Object.freeze({ policies: Object.freeze(sorted), byName, candidates, revision }));
+}
+
+/** The candidates of one namespace, split by the pod label each policy requires (if any). */
+interface Bucket {
+  readonly all: readonly CompiledPolicy[];
+  /** Policies with no indexed pod label: candidates for every pod of the namespace. */
+  readonly unlabelled: readonly CompiledPolicy[];
+  readonly unlabelledIndices: readonly number[];
+  /** `key\0value` -> set indices of the policies that require that pod label. */
+  readonly byLabel: ReadonlyMap<string, readonly number[]>;
+}
+
+function makeBucket(policies: readonly CompiledPolicy[], indices: readonly number[]): Bucket {
+  const unlabelled: CompiledPolicy[] = [];
+  const unlabelledIndices: number[] = [];
+  const byLabel = new Map<string, number[]>();
+  policies.forEach((p, n) => {
+    const index = indices[n] ?? 0;
+    const label = p.match?.podLabelKey;
+    if (label === undefined) {
+      unlabelled.push(p);
+      unlabelledIndices.push(index);
+      return;
+    }
+    const key = `${label[0]}\u0000${label[1]}`;
+    const list = byLabel.get(key) ?? [];
+    list.push(index);
+    byLabel.set(key, list);
+  });
+  return { all: Object.freeze([...policies]), unlabelled: Object.freeze(unlabelled), unlabelledIndices, byLabel };
 }

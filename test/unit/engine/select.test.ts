@@ -141,7 +141,10 @@ describe('label selectors: matchLabels and the four matchExpressions operators, 
 describe('match and exclude: every match part must hold, any exclude part excludes', () => {
   const set = policySet(
     doc('both', {
-      match: { namespaces: ['prod-*'], podSelector: { matchLabels: { app: 'web' } } },
+      match: {
+        namespaces: ['prod-*'],
+        podSelector: { matchExpressions: [{ key: 'app', operator: 'In', values: ['web'] }] },
+      },
       exclude: { podSelector: { matchLabels: { canary: 'true' } }, namespaces: ['prod-legacy'] },
     }),
   );

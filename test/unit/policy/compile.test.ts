@@ -180,6 +180,23 @@ describe('buildPolicySet: order, duplicates, candidates index and revision', () 
     equal(s.value.candidates('payments'), s.value.candidates('payments'));
   });
 
+  it('candidates(ns, podLabels) leaves out policies whose podSelector.matchLabels the pod lacks', () => {
+    const s = buildPolicySet([
+      compiled(doc('plain')),
+      compiled(doc('web-only', { match: { podSelector: { matchLabels: { app: 'web', tier: 'x' } } } })),
+      compiled(doc('api-only', { match: { podSelector: { matchLabels: { app: 'api' } } }, priority: 1 })),
+    ]);
+    ok(s.ok);
+    const names = (labels: Record<string, string>) => s.value.candidates('default', labels).map((p) => p.name);
+    deepStrictEqual(names({}), ['plain']);
+    deepStrictEqual(names({ app: 'api' }), ['api-only', 'plain']);
+    deepStrictEqual(names({ app: 'web' }), ['plain', 'web-only']);
+    deepStrictEqual(
+      s.value.candidates('default').map((p) => p.name),
+      ['api-only', 'plain', 'web-only'],
+    );
+  });
+
   it('gives a stable revision that changes when a policy changes', () => {
     const rev = (priority: number) => {
       const s = buildPolicySet([compiled(doc('a', { priority })), compiled(doc('b'))]);
