@@ -22,9 +22,10 @@ function editScript(a: readonly string[], b: readonly string[]): Line[] {
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && a[i] === b[j]) out.push({ tag: ' ', text: a[i++] ?? '', a: i, b: ++j });
-    else if (j < m && (i >= n || (lcs[i]?.[j + 1] ?? 0) >= (lcs[i + 1]?.[j] ?? 0)))
-      out.push({ tag: '+', text: b[j++] ?? '', a: i, b: j });
-    else out.push({ tag: '-', text: a[i++] ?? '', a: i, b: j });
+    // On a tie, the deletion first: a changed line reads -old then +new, as in diff -u.
+    else if (i < n && (j >= m || (lcs[i + 1]?.[j] ?? 0) >= (lcs[i]?.[j + 1] ?? 0)))
+      out.push({ tag: '-', text: a[i++] ?? '', a: i, b: j });
+    else out.push({ tag: '+', text: b[j++] ?? '', a: i, b: j });
   }
   return out;
 }

@@ -79,6 +79,27 @@ export function injectDocument(doc: KubeObject, index: number, ctx: InjectContex
   return injectObject(doc, index, ctx, '');
 }
 
+/**
+ * Objects whose metadata.namespace differs from -n: kubectl refuses those ("the namespace from the
+ * provided object does not match"), and so do we, since the webhook would never see such a pod.
+ */
+export function namespaceConflicts(docs: readonly KubeObject[], namespace: string | undefined): string[] {
+  if (namespace === undefined) return [];
+  const conflicts: string[] = [];
+  const visit = (obj: KubeObject, index: number): void => {
+    if (isList(obj)) {
+      (obj['items'] as KubeObject[]).forEach(visit);
+      return;
+    }
+    const own = obj.metadata?.namespace;
+    if (own !== undefined && own !== '' && own !== namespace) {
+      conflicts.push(`${describeObject(obj, index)}: metadata.namespace "${own}" does not match -n "${namespace}"`);
+    }
+  };
+  docs.forEach(visit);
+  return conflicts;
+}
+
 /** stderr lines for one template: every skip with its reason sentence, then the engine's warnings. */
 export function reportLines(t: TemplateOutcome): string[] {
   const skips = t.result.decisions

@@ -6,31 +6,12 @@
 import { loadPolicies } from '../policy/load.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import { parseCommandArgs } from './args.js';
+import { INJECT_HELP } from './help.js';
 import { parseLabelList } from './context.js';
-import { denialLine, injectDocument, reportLines } from './documents.js';
+import { denialLine, injectDocument, namespaceConflicts, reportLines } from './documents.js';
 import { Exit, type CliIO } from './io.js';
 import { readManifest } from './manifests.js';
 import { OUTPUT_FORMATS, render, type OutputFormat } from './output.js';
-
-/** Usage text of `inject`. */
-export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [-o yaml|json|patch]
-
-Preview what the webhook would do: runs every Pod and pod template (Deployment, StatefulSet,
-DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, List items) through the policies and
-prints the result. Other kinds pass through unchanged; documents keep their order.
-
-Options:
-  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
-  -f, --filename FILE|-      manifest file, or - for stdin                  [required]
-  -n, --namespace NS         namespace for every object (default: the object's metadata.namespace, else "default")
-      --namespace-labels L   labels of that namespace, k=v,k2=v2 (kubernetes.io/metadata.name is always set)
-  -o, --output FORMAT        yaml (default): mutated documents separated by ---
-                             json: one object, a v1 List when there are several documents
-                             patch: per document, the JSON patch ops (paths relative to the document)
-  -h, --help                 show this help
-
-Exit status: 0 printed, 1 a policy denied an object or the input is invalid, 2 bad command line.
-`;
 
 const OPTIONS = {
   policies: { type: 'string', short: 'p', multiple: true },
@@ -81,6 +62,11 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
     return Exit.Failed;
   }
 
+  const conflicts = namespaceConflicts(manifest.docs, values.namespace);
+  if (conflicts.length > 0) {
+    for (const line of conflicts) io.err(`error: ${line}\n`);
+    return Exit.Failed;
+  }
   const ctx = {
     policies: loaded.value,
     namespaceLabels,

@@ -1,38 +1,20 @@
 /**
- * The `init-injector` command: dispatches to one module per subcommand. `serve` is imported
- * lazily so that inject/validate/test never load express, TLS or the Kubernetes client.
- * Exit codes: 0 ok, 1 refused/failed, 2 usage error (see io.ts).
+ * The `init-injector` command: dispatches to one module per subcommand, each imported only when
+ * it runs, so that `--help` and usage errors start fast and only `serve` loads express, TLS and
+ * the Kubernetes client. Exit codes: 0 ok, 1 refused/failed, 2 usage error (see io.ts).
  */
-import { INJECT_HELP, runInject } from './inject.js';
+import { INJECT_HELP, MAIN_HELP, TEST_HELP, VALIDATE_HELP } from './help.js';
 import { Exit, processIO, type CliIO } from './io.js';
-import { runTest, TEST_HELP } from './test.js';
-import { runValidate, VALIDATE_HELP } from './validate.js';
-
-/** Top-level usage text. */
-export const MAIN_HELP = `Usage: init-injector <command> [options]
-
-Commands:
-  inject     preview injection offline: init-injector inject -p policies/ -f deploy.yaml [-o yaml|json|patch]
-  validate   check policy files: init-injector validate policies/
-  test       run PolicyTest suites: init-injector test policies/tests
-  serve      run the admission webhook (HTTPS): init-injector serve --policies policies/
-  help       show this help, or "init-injector help <command>"
-
-Run "init-injector <command> --help" for a command's options.
-`;
 
 type Command = (argv: readonly string[], io: CliIO) => Promise<number>;
 
-const serve: Command = async (argv) => {
-  // Dynamic import: only `serve` pays for express, pino and the Kubernetes client.
-  const { runServe } = await import('../server/serve.js');
-  return runServe(argv);
-};
+// The webhook takes its own flags and streams (it logs JSON with pino).
+const serve: Command = async (argv) => (await import('../server/serve.js')).runServe(argv);
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  inject: runInject,
-  validate: runValidate,
-  test: runTest,
+  inject: async (argv, io) => (await import('./inject.js')).runInject(argv, io),
+  validate: async (argv, io) => (await import('./validate.js')).runValidate(argv, io),
+  test: async (argv, io) => (await import('./test.js')).runTest(argv, io),
   serve,
 };
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type Diagnostic, formatPath } from '../policy/diagnostics.js';
 import { parseDocuments } from '../policy/parse.js';
 import { API_VERSION } from '../policy/schema.js';
+import { validateWith } from '../policy/schema-issues.js';
 import { type PolicyTest, PolicyTestSchema } from './policytest-schema.js';
 
 /** A PolicyTest document and the file it came from. */
@@ -51,12 +52,13 @@ export async function readPolicyTests(file: string): Promise<{ tests: LoadedTest
       });
       continue;
     }
-    const result = PolicyTestSchema.safeParse(value);
-    if (result.success) {
+    // The policy loader's zod-issue explainer: unknown fields named with a did-you-mean, allowed values listed.
+    const result = validateWith(PolicyTestSchema, value);
+    if (result.ok) {
       tests.push({ file, test: result.data });
       continue;
     }
-    for (const issue of result.error.issues) {
+    for (const issue of result.issues) {
       diagnostics.push({ file, line: doc.lineOf(issue.path), path: formatPath(issue.path), message: issue.message });
     }
   }

@@ -7,22 +7,10 @@ import type { PolicySet } from '../engine/types.js';
 import { type Diagnostic, formatDiagnostic, type Result } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
+import { TEST_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
 import { readPolicyTests, yamlFilesUnder } from './policytest.js';
 import { runCase } from './test-case.js';
-
-/** Usage text of `test`. */
-export const TEST_HELP = `Usage: init-injector test DIR|FILE...
-
-Runs every PolicyTest (apiVersion: init-injector.io/v1alpha1, kind: PolicyTest) found in the YAML
-files under the given paths, recursively. Each case runs a resource through the policies the test
-names, exactly as "init-injector inject" does, and checks what it expects: injected policies (in
-order), a denial message, skip reasons, warnings, and the mutated resource against a file.
-
-Prints PASS or FAIL per case (with a diff when the output differs) and "N passed, M failed".
-Exit status: 0 all passed, 1 any case failed or a test file is invalid, 2 bad command line.
-See docs/cli.md for the PolicyTest format.
-`;
 
 /** Runs `test` and returns the exit code. */
 export async function runTest(argv: readonly string[], io: CliIO): Promise<number> {

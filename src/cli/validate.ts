@@ -5,19 +5,8 @@
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
+import { VALIDATE_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
-
-/** Usage text of `validate`. */
-export const VALIDATE_HELP = `Usage: init-injector validate DIR|FILE...
-
-Checks policy files the way the webhook loads them: YAML syntax, the InjectionPolicy schema
-(unknown fields are errors), regular expressions, CEL conditions, label selectors, Kubernetes
-names and container specs, and duplicate policy names across all given paths.
-A directory means every *.yaml/*.yml directly in it (its tests/ subdirectory is not read).
-
-Prints "N policies valid" and exits 0, or prints every problem as file:line: field: message
-and exits 1.
-`;
 
 /** Runs `validate` and returns the exit code. */
 export async function runValidate(argv: readonly string[], io: CliIO): Promise<number> {
