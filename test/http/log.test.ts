@@ -1,0 +1,51 @@
+import { ok, strictEqual } from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import request from 'supertest';
+import { createLogger } from '../../src/log.js';
+import { createApp } from '../../src/server/app.js';
+import { aPod, loadSet, policyYaml, reviewFor } from './support.js';
+
+function capture(level: string): { text: () => string; log: ReturnType<typeof createLogger> } {
+  let out = '';
+  const dest = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      out += chunk.toString();
+      cb();
+    },
+  });
+  return { text: () => out, log: createLogger({ level, destination: dest }) };
+}
+
+describe('logging: redaction and what an admission line never contains', () => {
+  it('redacts pod, patch, env, params and keys when a caller passes them', () => {
+    const { text, log } = capture('info');
+    log.info(
+      { pod: { spec: 'x' }, patch: [1], env: [{ value: 'v1' }], params: { target: 'p1' }, privateKey: 'k1', uid: 'u' },
+      'm',
+    );
+    const line = JSON.parse(text()) as Record<string, unknown>;
+    for (const key of ['pod', 'patch', 'env', 'params', 'privateKey']) strictEqual(line[key], '[redacted]', key);
+    strictEqual(line['uid'], 'u');
+  });
+
+  it('never writes env values, parameter values or images at any level, trace included', async () => {
+    const set = await loadSet({
+      'p.yaml': policyYaml('network-check', {
+        extra: '  parameters:\n    - name: target\n      default: "1.1.1.1"\n      pattern: "^[0-9.]+$"\n',
+      }),
+    });
+    const { text, log } = capture('trace');
+    const pod = aPod({
+      metadata: { name: 'web', annotations: { 'init-injector.io/network-check.target': '9.9.9.9' } },
+    });
+    const res = await request(createApp({ policies: () => set, log }))
+      .post('/mutate')
+      .send(reviewFor(pod))
+      .expect(200);
+    ok(res.body.response.patch !== undefined);
+    const all = text();
+    ok(all.includes('admission reviewed'), all);
+    for (const secret of ['s3cr3t-value', '9.9.9.9', 'busybox', 'nginx'])
+      ok(!all.includes(secret), `${secret} leaked: ${all}`);
+  });
+});
