@@ -13,6 +13,7 @@
 import * as k8s from '@kubernetes/client-node/dist/gen/models/all.js';
 import { type PathIssue, placeholderIssues } from './placeholders.js';
 import { isQuantity, isResourceName, kubeSemanticIssues } from './kube-rules.js';
+import { DNS1123_LABEL } from './schema.js';
 import { didYouMean } from './suggest.js';
 
 export type { PathIssue };
@@ -204,8 +205,10 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
     { path: ['spec', 'volumes'], value: spec['volumes'], type: 'V1Volume' },
   ];
   const mounts = spec['volumeMounts'];
-  if (isPlainObject(mounts))
+  if (isPlainObject(mounts)) {
     lists.push({ path: ['spec', 'volumeMounts', 'mounts'], value: mounts['mounts'], type: 'V1VolumeMount' });
+    issues.push(...targetContainerIssues(mounts['containers']));
+  }
   for (const { path, value, type } of lists) {
     if (!Array.isArray(value)) continue;
     for (const [i, item] of value.entries()) {
@@ -218,6 +221,21 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
     issues.push(...duplicateNames(value, path, kindName(type).toLowerCase()));
   }
   return issues;
+}
+
+/** volumeMounts.containers names app containers: a name that is not a DNS-1123 label can never match one. */
+function targetContainerIssues(containers: unknown): PathIssue[] {
+  if (!Array.isArray(containers)) return [];
+  return containers.flatMap((name, i): PathIssue[] =>
+    typeof name === 'string' && name !== '*' && name !== '' && (name.length > 63 || !DNS1123_LABEL.test(name))
+      ? [
+          {
+            path: ['spec', 'volumeMounts', 'containers', i],
+            message: `${JSON.stringify(name)} can never match a container: container names are DNS-1123 labels (lowercase letters, digits and '-'); use "*" for every app container`,
+          },
+        ]
+      : [],
+  );
 }
 
 /** Kubernetes rejects two containers (or volumes) of one pod with the same name, and two mounts on one path. */

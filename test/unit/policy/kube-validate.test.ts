@@ -155,6 +155,15 @@ describe('policy/kube-validate', () => {
     );
   });
 
+  it('rejects a volumeMounts.containers entry that can never name a container', () => {
+    deepStrictEqual(
+      problems({ initContainers: [], volumeMounts: { containers: ['app', 'Web_App', '*'], mounts: [] } }),
+      [
+        `spec.volumeMounts.containers[1]: "Web_App" can never match a container: container names are DNS-1123 labels (lowercase letters, digits and '-'); use "*" for every app container`,
+      ],
+    );
+  });
+
   it('leaves parts that are not lists of objects to the schema', () => {
     deepStrictEqual(problems({ initContainers: 'busybox', volumes: [5] }), []);
     deepStrictEqual(validateKubeObjects('not a policy'), []);
