@@ -23,7 +23,8 @@ function insertOps<T>(
   key: (item: T) => string,
 ): Operation[] {
   if (after === undefined || after === before) return [];
-  if (before === undefined || before.length === 0) return after.length > 0 ? [{ op: 'add', path, value: after }] : [];
+  // null as well as absent: the wire types say optional, but a hand-written manifest may say null.
+  if (before == null || before.length === 0) return after.length > 0 ? [{ op: 'add', path, value: after }] : [];
   const existing = new Set(before.map(key));
   const ops: Operation[] = [];
   after.forEach((item, index) => {
@@ -39,7 +40,7 @@ function annotationOps(original: Pod, mutated: Pod): Operation[] {
   const before = original.metadata?.annotations;
   const after = mutated.metadata?.annotations;
   if (after === undefined || after === before) return [];
-  if (before === undefined) return [{ op: 'add', path: '/metadata/annotations', value: after }];
+  if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: after }];
   const ops: Operation[] = [];
   for (const key of Object.keys(after)) {
     const value = after[key];
@@ -51,13 +52,13 @@ function annotationOps(original: Pod, mutated: Pod): Operation[] {
 
 function keyedOps(original: Pod, mutated: Pod): Operation[] {
   const ops: Operation[] = [];
-  if (original.metadata === undefined) {
+  if (original.metadata == null) {
     if (mutated.metadata !== undefined) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
   } else ops.push(...annotationOps(original, mutated));
   const before = original.spec;
   const after = mutated.spec;
   if (after === undefined || after === before) return ops;
-  if (before === undefined) return [...ops, { op: 'add', path: '/spec', value: after }];
+  if (before == null) return [...ops, { op: 'add', path: '/spec', value: after }];
   ops.push(...insertOps('/spec/initContainers', before.initContainers, after.initContainers, byName));
   ops.push(...insertOps('/spec/volumes', before.volumes, after.volumes, byName));
   if (after.containers !== before.containers) {

@@ -83,3 +83,16 @@ describe('patch: name-keyed add ops, correct when parts of the pod are absent', 
     deepStrictEqual(ops, [{ op: 'replace', path: '/spec/containers/0/image', value: 'changed' }]);
   });
 });
+
+describe('patch: null lists and maps (hand-written manifests) are treated as absent', () => {
+  it('adds whole lists where the pod says null', () => {
+    const p = JSON.parse(
+      '{"metadata":{"name":"x","annotations":null},"spec":{"initContainers":null,"volumes":null,"containers":[{"name":"app","image":"a","volumeMounts":null}]}}',
+    ) as Pod;
+    const r = run(p, set);
+    deepStrictEqual(
+      r.patch.map((o) => o.path),
+      ['/metadata/annotations', '/spec/initContainers', '/spec/volumes', '/spec/containers/0/volumeMounts'],
+    );
+  });
+});
