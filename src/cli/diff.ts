@@ -33,7 +33,8 @@ function editScript(a: readonly string[], b: readonly string[]): Line[] {
 /** `--- labelA` / `+++ labelB` and @@ hunks; empty string when the texts are equal. */
 export function unifiedDiff(expected: string, actual: string, labelA: string, labelB: string, context = 3): string {
   if (expected === actual) return '';
-  const script = editScript(expected.split('\n'), actual.split('\n'));
+  const split = (text: string): string[] => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
+  const script = editScript(split(expected), split(actual));
   const changed = script.flatMap((line, index) => (line.tag === ' ' ? [] : [index]));
   const hunks: [number, number][] = [];
   for (const index of changed) {
