@@ -5,23 +5,16 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { ConfigError, InjectorError, ListenError, PolicyLoadError, type ErrorCode } from '../errors.js';
-import { ERROR_CODES } from '../errors.js';
+import { ConfigError, ERROR_CODES, InjectorError, ListenError, PolicyLoadError, type ErrorCode } from '../errors.js';
 import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
-import {
-  fileNamespaceSource,
-  informerNamespaceSource,
-  noNamespaceSource,
-  type NamespaceEvent,
-  type NamespaceSource,
-} from '../kube/namespaces.js';
+import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
-import { formatDiagnostic } from '../policy/diagnostics.js';
-import { PolicyStore, type ReloadEvent } from '../policy/store.js';
+import { PolicyStore } from '../policy/store.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
+import { metricsListener, namespaceSource, policyReporter } from './wiring.js';
 import {
   CertificateWatcher,
   loadKeyPair,
@@ -101,45 +94,6 @@ function tuned<S extends Server>(server: S): S {
   server.headersTimeout = TIMEOUTS.headersMs;
   server.requestTimeout = TIMEOUTS.requestMs;
   return server;
-}
-
-function namespaceSource(config: ServeConfig, log: Logger): NamespaceSource {
-  const onEvent = (e: NamespaceEvent): void => {
-    if (e.type === 'error') log.error({ source: config.namespaces.kind }, `namespace labels: ${e.message}`);
-    else log.info({ source: config.namespaces.kind, namespaces: e.count }, `namespace labels ${e.type}`);
-  };
-  const ns = config.namespaces;
-  if (ns.kind === 'file') return fileNamespaceSource(ns.path, onEvent);
-  if (ns.kind === 'kubeconfig') return informerNamespaceSource({ kubeconfig: ns.path }, onEvent);
-  if (ns.kind === 'in-cluster') return informerNamespaceSource({}, onEvent);
-  const none = noNamespaceSource();
-  log.warn({}, `namespace labels: ${none.status().detail ?? ''}`);
-  return none;
-}
-
-/** Counts and logs each policy reload reported by PolicyStore.watch. */
-function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger): (e: ReloadEvent) => void {
-  metrics.policiesLoaded.set(store.current().policies.length);
-  return (e) => {
-    const set = store.current();
-    metrics.policiesLoaded.set(set.policies.length);
-    if (!e.ok) {
-      metrics.reloads.inc({ result: 'failure' });
-      const problems = e.diagnostics.map(formatDiagnostic);
-      log.error(
-        { problems, revision: set.revision, trigger: e.trigger },
-        'policy reload failed; the previous set keeps serving',
-      );
-      return;
-    }
-    metrics.reloads.inc({ result: 'success' });
-    if (e.changed) {
-      log.info(
-        { revision: set.revision, policies: set.policies.map((p) => p.name), trigger: e.trigger },
-        'policies reloaded',
-      );
-    }
-  };
 }
 
 /** A started server: its bound ports, and the shutdown sequence to run on a signal. */
@@ -272,19 +226,6 @@ export async function startServe(config: Readonly<ServeConfig>, log: Logger): Pr
         },
         cleanup: stopAll,
       }),
-  };
-}
-
-function metricsListener(metrics: Metrics): Parameters<typeof createHttpServer>[1] {
-  return (req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served on this port\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
   };
 }
 

@@ -1,0 +1,72 @@
+/**
+ * The long-lived sources `serve` wires in, each with its logging and metrics: the namespace
+ * labels source chosen from the configuration, the policy reload reporter, and the plain-HTTP
+ * metrics listener. Kept apart from serve.ts so the composition root stays readable.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServeConfig } from '../config.js';
+import {
+  fileNamespaceSource,
+  informerNamespaceSource,
+  noNamespaceSource,
+  type NamespaceEvent,
+  type NamespaceSource,
+} from '../kube/namespaces.js';
+import type { Logger } from '../log.js';
+import { formatDiagnostic } from '../policy/diagnostics.js';
+import type { PolicyStore, ReloadEvent } from '../policy/store.js';
+import type { Metrics } from './metrics.js';
+
+/** The namespace labels source for the configuration, logging its events; warns when there is none. */
+export function namespaceSource(config: ServeConfig, log: Logger): NamespaceSource {
+  const onEvent = (e: NamespaceEvent): void => {
+    if (e.type === 'error') log.error({ source: config.namespaces.kind }, `namespace labels: ${e.message}`);
+    else log.info({ source: config.namespaces.kind, namespaces: e.count }, `namespace labels ${e.type}`);
+  };
+  const ns = config.namespaces;
+  if (ns.kind === 'file') return fileNamespaceSource(ns.path, onEvent);
+  if (ns.kind === 'kubeconfig') return informerNamespaceSource({ kubeconfig: ns.path }, onEvent);
+  if (ns.kind === 'in-cluster') return informerNamespaceSource({}, onEvent);
+  const none = noNamespaceSource();
+  log.warn({}, `namespace labels: ${none.status().detail ?? ''}`);
+  return none;
+}
+
+/** Counts and logs each policy reload reported by PolicyStore.watch. */
+export function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger): (e: ReloadEvent) => void {
+  metrics.policiesLoaded.set(store.current().policies.length);
+  return (e) => {
+    const set = store.current();
+    metrics.policiesLoaded.set(set.policies.length);
+    if (!e.ok) {
+      metrics.reloads.inc({ result: 'failure' });
+      const problems = e.diagnostics.map(formatDiagnostic);
+      log.error(
+        { problems, revision: set.revision, trigger: e.trigger },
+        'policy reload failed; the previous set keeps serving',
+      );
+      return;
+    }
+    metrics.reloads.inc({ result: 'success' });
+    if (e.changed) {
+      log.info(
+        { revision: set.revision, policies: set.policies.map((p) => p.name), trigger: e.trigger },
+        'policies reloaded',
+      );
+    }
+  };
+}
+
+/** The plain-HTTP listener of the metrics port: GET /metrics only. */
+export function metricsListener(metrics: Metrics): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served on this port\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      () => res.writeHead(500).end(),
+    );
+  };
+}
