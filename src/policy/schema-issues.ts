@@ -123,6 +123,12 @@ function explain(issue: z.core.$ZodIssue, schema: unknown, root: unknown, prefix
     const lead = typeof value === 'string' && issue.message.startsWith('must ') ? `${JSON.stringify(value)} ` : '';
     return [{ path, message: `${lead}${issue.message}` }];
   }
+  // The Kubernetes objects are free-form maps to zod; name what they should be.
+  const kube = /^A Kubernetes (\w+),/.exec(
+    (schemaAt(schema, path) as { description?: string } | undefined)?.description ?? '',
+  );
+  if (kube && issue.code === 'invalid_type')
+    return [{ path, message: `expected a Kubernetes ${kube[1] ?? ''} (an object), got ${describe(value)}` }];
   return [{ path, message: defaultMessage(issue, value) }];
 }
 
