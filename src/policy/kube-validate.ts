@@ -16,6 +16,7 @@ import { isQuantity, isResourceName, kubeSemanticIssues } from './kube-rules.js'
 import { DNS1123_LABEL } from './schema.js';
 import { didYouMean } from './suggest.js';
 
+/** A problem at a field path, relative to the document root. */
 export type { PathIssue };
 
 interface Attribute {

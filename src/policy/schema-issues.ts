@@ -12,6 +12,7 @@ import { didYouMean } from './suggest.js';
  * precedence over it, so any issue that still carries this marker gets a message written here.
  */
 export const DEFAULT_MESSAGE = '\u0000default';
+/** The per-parse error map that marks every issue without a schema-level message. */
 export const markDefaults = (): string => DEFAULT_MESSAGE;
 
 /** Runs `schema` on `value`; returns its output or every issue, ready for diagnostics. */
