@@ -34,9 +34,11 @@ export async function runCase(
   }
   const ns = c.namespace ?? test.namespace;
   const outcome = injectDocument(doc, 0, { policies, namespace: ns.name, namespaceLabels: ns.labels });
-  const [template] = outcome.templates;
+  const [template, ...more] = outcome.templates;
   if (template === undefined)
     return [`resource ${c.resource} (kind ${doc.kind ?? '?'}) has no pod template to inject into`];
+  if (more.length > 0)
+    return [`resource ${c.resource} holds ${outcome.templates.length} pod templates; a case tests one`];
   const { result } = template;
   const expect = c.expect;
   const failures: string[] = [];
