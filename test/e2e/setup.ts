@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import type { Context } from 'mocha';
-import { getControlPlane, liveChildren, stopControlPlane, takeUnexpectedExits } from './harness/index.js';
+import { ensureDist, getControlPlane, liveChildren, stopControlPlane, takeUnexpectedExits } from './harness/index.js';
 
 let workDir = '';
 
@@ -12,6 +12,7 @@ let workDir = '';
 export const mochaHooks = {
   async beforeAll(this: Context): Promise<void> {
     this.timeout(0); // a cold run builds the Kubernetes binaries first (tens of minutes)
+    ensureDist(); // `init-injector serve` runs from dist/, as in production
     const cp = await getControlPlane();
     workDir = cp.dir;
     console.log(`e2e: Kubernetes ${cp.version} control plane ready in ${String(cp.startMs)} ms (${cp.serverUrl})`);

@@ -28,7 +28,7 @@ export * from './registration.js';
 export { toKube, type Plain } from './plain.js';
 export { waitFor, freePort } from './net.js';
 export { goAvailable, kubernetesVersion, cacheDir, ensureBinaries } from './build.js';
-export { readPolicyDir, REPO_ROOT, ADMISSION_METRIC, sumSamples, type WebhookServer } from './webhook.js';
+export { ensureDist, readPolicyDir, REPO_ROOT, ADMISSION_METRIC, sumSamples, type WebhookServer } from './webhook.js';
 export type { ControlPlane, KubectlResult } from './controlplane.js';
 export { issueWebhookCert, type CertAndKey, type CertificateAuthority } from './pki.js';
 export { liveChildren, takeUnexpectedExits } from './proc.js';

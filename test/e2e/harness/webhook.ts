@@ -74,8 +74,15 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds dist/ when it is missing or older than src/ (the CLI runs from dist/, as in production). */
+let distChecked = false;
+
+/**
+ * Builds dist/ when it is missing or older than src/ (the CLI runs from dist/, as in production).
+ * Once per run: the root hook calls it before any webhook starts, so no build races a running server.
+ */
 export function ensureDist(log: (line: string) => void = console.log): void {
+  if (distChecked) return;
+  distChecked = true;
   const main = path.join(REPO_ROOT, 'dist', 'cli', 'main.js');
   if (existsSync(main) && statSync(main).mtimeMs >= newestMtime(path.join(REPO_ROOT, 'src'))) return;
   log('e2e: dist/ is missing or older than src/: npm run build');
@@ -123,11 +130,12 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       const res = await httpsGet(`https://127.0.0.1:${String(port)}/readyz`, { ca: options.ca.certPem });
       return res.status === 200 ? true : undefined;
     },
-    30_000,
+    60_000, // generous: the suite shares 2 cores with the API server, controllers and other work
     250,
-  ).catch((error: unknown) => {
-    void stopChild(child);
-    throw error;
+  ).catch(async (error: unknown) => {
+    await stopChild(child);
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}\n${child.logFile}:\n${child.tail()}`);
   });
   const metrics = (): Promise<string> => httpGetText(`http://127.0.0.1:${String(metricsPort)}/metrics`);
   return {
