@@ -109,7 +109,7 @@ function compileValue(
   return null;
 }
 
-/** The parts of a policy that templates apply to, with their field paths in the policy document. */
+/** The parts of a policy that templates apply to. */
 export interface TemplateSource {
   readonly initContainers: readonly Container[];
   readonly volumes: readonly Volume[];
@@ -117,8 +117,8 @@ export interface TemplateSource {
 }
 
 /**
- * Compiles the placeholders of a policy once. `paths` gives each part's location in the document
- * (for messages); `params` are the declared parameter names.
+ * Compiles the placeholders of a policy once; `params` are the declared parameter names. Problems
+ * carry the field path in the policy document (spec.initContainers[0].args[1]…).
  */
 export function compileTemplates(
   source: TemplateSource,
