@@ -19,6 +19,13 @@ const required = policy('net-check', {
 const optional = policy('cert-fetch', {
   initContainers: [{ name: 'cert-fetch', image: 'registry.example.com/cert:1.0' }],
 });
+const CHECK: Container = {
+  name: 'net-check',
+  image: 'registry.example.com/net-check:1.0',
+  args: ['--wait'],
+  env: [{ name: 'TARGET', value: '1.1.1.1' }],
+};
+const checkPolicy = policy('net-check', { required: true, initContainers: [CHECK] });
 const FAKE: Container = { name: 'net-check', image: 'evil.example.com/always-ok:latest', command: ['true'] };
 
 describe('reliability: spoofing a required policy', () => {
@@ -58,6 +65,43 @@ describe('reliability: spoofing a required policy', () => {
       pod({ initContainers: [tampered], annotations: { 'init-injector.io/injected': 'net-check' } }),
     );
     deepStrictEqual(r.denial?.policy, 'net-check', JSON.stringify(r.decisions));
+  });
+
+  // Same name, image, command and args as the real check, plus the forged annotation: what else a
+  // pod author can change to neuter the check while looking "already injected".
+  const neutered: [string, Container][] = [
+    [
+      'points the check elsewhere through an env value the policy sets',
+      { ...CHECK, env: [{ name: 'TARGET', value: '127.0.0.1' }] },
+    ],
+    ['turns the blocking check into a native sidecar (restartPolicy: Always)', { ...CHECK, restartPolicy: 'Always' }],
+    ['drops the env the policy sets', { ...CHECK, env: [] }],
+  ];
+  for (const [what, fake] of neutered) {
+    it(`denies a pre-declared copy of the required check that ${what}, even with the forged annotation`, () => {
+      const r = run(
+        [checkPolicy],
+        pod({ initContainers: [fake], annotations: { 'init-injector.io/injected': 'net-check' } }),
+      );
+      deepStrictEqual(r.denial?.policy, 'net-check', `accepted as already injected: ${JSON.stringify(r.decisions)}`);
+      deepStrictEqual(r.patch, []);
+    });
+  }
+  it('accepts its own injected check back on reinvocation with API-server defaults added (the control for the tests above)', () => {
+    const first = run([checkPolicy], pod());
+    const own = first.mutated.spec?.initContainers?.[0];
+    const defaulted = {
+      ...own!,
+      imagePullPolicy: 'IfNotPresent',
+      terminationMessagePath: '/dev/termination-log',
+      terminationMessagePolicy: 'File',
+      resources: {},
+    };
+    const again = run([checkPolicy], {
+      ...first.mutated,
+      spec: { ...first.mutated.spec!, initContainers: [defaulted] },
+    });
+    deepStrictEqual([again.denial, again.patch], [undefined, []]);
   });
 
   it('denies a pod that declares the required policy volume with another definition (hostPath for emptyDir)', () => {

@@ -9,6 +9,7 @@ import { deepStrictEqual, ok } from 'node:assert/strict';
 import { mutate } from '../../../src/engine/index.js';
 import type { MutationInput, MutationResult } from '../../../src/engine/types.js';
 import type { Container, Pod } from '../../../src/kube/wire.js';
+import { withApiServerDefaults } from './defaults.js';
 import { podSchemaErrors } from './pod-schema.js';
 import { compileSet } from './policies.js';
 import { applyPatch, cloneJson, type PatchOp } from './rfc6902.js';
