@@ -7,6 +7,7 @@
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
+  chmodSync,
   cpSync,
   existsSync,
   mkdirSync,
@@ -124,7 +125,22 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
     ok(statSync(join(root, 'app', 'dist', 'cli', 'main.js')).isFile());
   });
 
-  it('starts `serve` with a real certificate and answers /readyz, then exits on SIGTERM', async () => {
+  /**
+   * When the test runs as root (CI here), serve runs as the Dockerfile's USER with a node binary copied
+   * next to the root filesystem (the node under /root is not reachable for other users), over a tree it
+   * cannot write: that is the image's non-root, read-only-root-filesystem situation. Otherwise it runs
+   * as the current user.
+   */
+  function asImageUser(): { node: string; user: { uid?: number; gid?: number } } {
+    if (process.getuid?.() !== 0) return { node: process.execPath, user: {} };
+    const [uid, gid] = (final.user ?? '').split(':').map(Number);
+    const node = join(work, 'node');
+    cpSync(process.execPath, node);
+    for (const p of [work, join(work, 'tls', 'tls.key')]) chmodSync(p, p === work ? 0o755 : 0o644);
+    return { node, user: { uid: uid!, gid: gid ?? uid! } };
+  }
+
+  it('starts `serve` (as the image USER when run as root) with a real certificate, answers /readyz, exits on SIGTERM', async () => {
     const tls = join(work, 'tls');
     mkdirSync(tls);
     execFileSync(
@@ -154,8 +170,9 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
     writeFileSync(nsLabels, 'default: {}\n');
     const port = await freePort();
     const [, ...entryArgs] = final.entrypoint!;
+    const { node, user } = asImageUser();
     child = spawn(
-      process.execPath,
+      node,
       [
         ...entryArgs,
         `--port=${port}`,
@@ -167,7 +184,12 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
         '--drain=200ms',
         '--shutdown-grace=3s',
       ],
-      { cwd: inStage(root, final, '.'), env: { PATH: process.env['PATH'] ?? '', HOME: work, NODE_ENV: 'production' } },
+      {
+        cwd: inStage(root, final, '.'),
+        // HOME is not writable, as for a uid without a passwd entry in the image.
+        env: { PATH: '/usr/bin:/bin', HOME: root, NODE_ENV: 'production' },
+        ...user,
+      },
     );
     child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -179,6 +201,11 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     strictEqual(status, 200, `/readyz never answered 200:\n${output}`);
+    if (user.uid !== undefined) {
+      // The kernel's view of the running process: real and effective uid are the image's USER.
+      const uids = /^Uid:\s+(\d+)\s+(\d+)/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      deepStrictEqual([Number(uids?.[1]), Number(uids?.[2])], [user.uid, user.uid]);
+    }
     const exited = new Promise<number | null>((resolve) => {
       child!.on('exit', (code) => {
         resolve(code);
