@@ -4,7 +4,7 @@
  * shutdown. Everything with state is created here and passed down; nothing below reads globals.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { ConfigError, ERROR_CODES, InjectorError, ListenError, PolicyLoadError, type ErrorCode } from '../errors.js';
 import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
@@ -34,13 +34,22 @@ import {
  * - timeouts are checked every 2 s (Node's default interval is 30 s, which would let a slow
  *   client hold a socket for up to a minute past headersTimeout).
  */
-export const TIMEOUTS = {
+export const TIMEOUTS: Timeouts = {
   keepAliveMs: 95_000,
   headersMs: 32_000,
   requestMs: 35_000,
   handshakeMs: 10_000,
   checkIntervalMs: 2_000,
 } as const;
+
+/** Connection timeouts in milliseconds (see TIMEOUTS for the values and their sources). */
+export interface Timeouts {
+  readonly keepAliveMs: number;
+  readonly headersMs: number;
+  readonly requestMs: number;
+  readonly handshakeMs: number;
+  readonly checkIntervalMs: number;
+}
 
 /** Runs `serve` until SIGTERM/SIGINT; resolves with the exit code. */
 export async function runServe(argv: readonly string[]): Promise<number> {
@@ -89,10 +98,18 @@ function listen(server: Server, port: number, host: string, what: string): Promi
   });
 }
 
-function tuned<S extends Server>(server: S): S {
-  server.keepAliveTimeout = TIMEOUTS.keepAliveMs;
-  server.headersTimeout = TIMEOUTS.headersMs;
-  server.requestTimeout = TIMEOUTS.requestMs;
+function tuned<S extends Server>(server: S, t: Timeouts): S {
+  server.keepAliveTimeout = t.keepAliveMs;
+  server.headersTimeout = t.headersMs;
+  server.requestTimeout = t.requestMs;
+  // Node applies headersTimeout only once a request starts: a connection that completes the TLS
+  // handshake and then sends nothing would stay open forever (thousands of them exhaust file
+  // descriptors). An inactivity timeout of headersMs covers that; after the first response Node
+  // replaces it with the keep-alive timeout, and with no listener a socket timeout destroys it.
+  const idle = (socket: { setTimeout(ms: number): unknown }): void => {
+    socket.setTimeout(t.headersMs);
+  };
+  server.on(server instanceof HttpsServer ? 'secureConnection' : 'connection', idle);
   return server;
 }
 
@@ -112,7 +129,12 @@ async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number
 }
 
 /** Starts everything and listens; used by runServe and by in-process tests (real TLS, real files). */
-export async function startServe(config: Readonly<ServeConfig>, log: Logger): Promise<RunningServer> {
+export async function startServe(
+  config: Readonly<ServeConfig>,
+  log: Logger,
+  /** Tests shorten these to watch slow clients being cut; production uses TIMEOUTS. */
+  t: Timeouts = TIMEOUTS,
+): Promise<RunningServer> {
   const metrics = createMetrics();
   const opened = await PolicyStore.open(config.policies);
   if (!opened.ok) throw new PolicyLoadError(opened.error);
@@ -151,14 +173,15 @@ export async function startServe(config: Readonly<ServeConfig>, log: Logger): Pr
     createHttpsServer(
       {
         ...tlsServerOptions(pair),
-        handshakeTimeout: TIMEOUTS.handshakeMs,
-        connectionsCheckingInterval: TIMEOUTS.checkIntervalMs,
+        handshakeTimeout: t.handshakeMs,
+        connectionsCheckingInterval: t.checkIntervalMs,
       },
       (req, res) => {
         if (draining) res.setHeader('connection', 'close');
         listener(req, res);
       },
     ),
+    t,
   );
   server.on('tlsClientError', (e) => {
     log.debug({ err: e.message }, 'TLS handshake failed');
@@ -199,7 +222,8 @@ export async function startServe(config: Readonly<ServeConfig>, log: Logger): Pr
     port = await listen(server, config.port, config.host, 'admission port');
     if (config.metricsPort > 0) {
       const m = tuned(
-        createHttpServer({ connectionsCheckingInterval: TIMEOUTS.checkIntervalMs }, metricsListener(metrics)),
+        createHttpServer({ connectionsCheckingInterval: t.checkIntervalMs }, metricsListener(metrics)),
+        t,
       );
       servers.push(m);
       metricsPort = await listen(m, config.metricsPort, config.host, 'metrics port');

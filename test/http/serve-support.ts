@@ -11,13 +11,17 @@ import {
   type CertificateAuthority,
   type PemPair,
 } from '../../src/server/dev-tls.js';
-import { startServe, type RunningServer } from '../../src/server/serve.js';
+import { startServe, type RunningServer, type Timeouts } from '../../src/server/serve.js';
 import { aPod, reviewFor } from './support.js';
 
 /** Starts the real server in this process on ephemeral ports with `flags`; no kubeconfig is looked up. */
-export async function startInProcess(flags: readonly string[], cwd: string): Promise<RunningServer> {
+export async function startInProcess(
+  flags: readonly string[],
+  cwd: string,
+  timeouts?: Timeouts,
+): Promise<RunningServer> {
   const config = parseServeConfig(['--port', '0', '--metrics-port', '0', '--drain', '0', ...flags], {}, cwd);
-  return startServe(config, silentLogger());
+  return startServe(config, silentLogger(), timeouts);
 }
 
 /** A Secret volume as kubelet writes it: files are symlinks through `..data`, swapped atomically. */
