@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's models are classes, but Kubernetes objects here are plain JSON as on the wire (src/kube/wire.ts). */
 /**
  * The defaults kube-apiserver fills into a Pod when it decodes it (pkg/apis/core/v1/defaults.go),
  * for the fields our generators produce. On reinvocation (reinvocationPolicy: IfNeeded) the webhook
@@ -10,7 +12,10 @@ import { cloneJson } from './rfc6902.js';
 function defaultContainer(c: Container): void {
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
-  c.imagePullPolicy ??= c.image === undefined || c.image.endsWith(':latest') || !/[:@]/.test(c.image.split('/').pop() ?? '') ? 'Always' : 'IfNotPresent';
+  c.imagePullPolicy ??=
+    c.image === undefined || c.image.endsWith(':latest') || !/[:@]/.test(c.image.split('/').pop() ?? '')
+      ? 'Always'
+      : 'IfNotPresent';
   c.resources ??= {};
   for (const e of c.env ?? []) if (e.valueFrom?.fieldRef) e.valueFrom.fieldRef.apiVersion ??= 'v1';
   for (const p of c.ports ?? []) p.protocol ??= 'TCP';
@@ -27,7 +32,8 @@ export function withApiServerDefaults(pod: Pod): Pod {
   spec.securityContext ??= {};
   spec.schedulerName ??= 'default-scheduler';
   spec.enableServiceLinks ??= true;
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) defaultContainer(c);
+  for (const c of [...((spec.containers as Container[] | undefined) ?? []), ...(spec.initContainers ?? [])])
+    defaultContainer(c);
   for (const v of spec.volumes ?? []) {
     if (v.configMap) v.configMap.defaultMode ??= 420;
     if (v.secret) v.secret.defaultMode ??= 420;

@@ -101,6 +101,13 @@ export function checkCase(c: Case): void {
   deepStrictEqual(again.patch, [], 'mutate(mutated) is not an empty patch');
   if (r.denial === undefined)
     deepStrictEqual(again.denial, undefined, 'mutate(mutated) denies a pod the first call admitted');
+  // ...and on reinvocation, when the API server has filled its defaults (imagePullPolicy,
+  // terminationMessagePath, configMap defaultMode, ...) into what we injected.
+  if (r.denial === undefined && r.patch.length > 0) {
+    const reinvoked = runEngine({ ...input, pod: withApiServerDefaults(r.mutated) });
+    deepStrictEqual(reinvoked.patch, [], 'reinvocation on the API-server-defaulted pod is not an empty patch');
+    deepStrictEqual(reinvoked.denial, undefined, 'reinvocation on the API-server-defaulted pod denies it');
+  }
 
   // Container names unique across containers, initContainers and ephemeralContainers.
   const names = allContainers(r.mutated).map((x) => x.name);
