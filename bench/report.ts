@@ -141,16 +141,16 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
     for (const e of r.engine as readonly EngineFigures[]) {
       rows.push([
         'engine',
-        `${e.policies} policies (${e.candidates} cand., ${e.injected} inj.): median/p99 µs, KB/op`,
+        `${e.policies} policies (${e.candidates} cand., ${e.injected} inj.): wall median/p99, CPU mean, alloc`,
         f(1e6 / e.meanUs),
         `${f(e.medianUs, 1)}µs`,
         `${f(e.p99Us, 1)}µs`,
         '',
+        `${f(e.cpuMeanUs, 1)}µs`,
         '',
         '',
         '',
-        '',
-        `${f(e.allocBytesPerOp / 1024, 1)} KB/op`,
+        `${f(e.allocBytesPerOp / 1024, 1)} KB/op, +${f(e.retainedBytes / 1024)} KB kept`,
       ]);
     }
   } else {
@@ -171,7 +171,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
     rows.push(['apiserver', `skipped: ${r.apiserver.skipped}`, '', '', '', '', '', '', '', '', '']);
   } else {
     const a = r.apiserver;
-    const label = `pod create ${a.ratePerSecond}/s, ${a.pods} pods`;
+    const label = `pod create ${a.ratePerSecond}/s, ${a.pods} pods (k8s ${a.version}, not pinned)`;
     rows.push([
       'apiserver',
       `${label}, webhook`,

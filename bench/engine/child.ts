@@ -3,11 +3,11 @@
  * --import tsx`, pinned): mutate() on the ~10 KB pod against policy sets of 1, 10, 100 and 1000
  * policies loaded through the real loader. Per set: µs/op median and p99 (each call timed alone),
  * bytes allocated per op (heap used across a batch with no GC in it), and retained heap growth after
- * many calls (a leak shows here). Prints one JSON array on stdout.
- * argv[2]: JSON { dirs: { size: dir }, namespaceLabels, samples }.
+ * many calls (a leak shows here), and thread CPU time per op. Prints one JSON array on stdout.
+ * argv[2]: JSON { dirs: { size: dir }, namespaceLabels, samples, retainLoops }.
  */
 import { getHeapStatistics } from 'node:v8';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
 import { mutate } from '../../src/engine/index.js';
 import type { MutationInput } from '../../src/engine/index.js';
 import { formatDiagnostic } from '../../src/policy/diagnostics.js';
@@ -20,6 +20,7 @@ const cfg = JSON.parse(process.argv[2] ?? '{}') as {
   dirs: Record<string, string>;
   namespaceLabels: Record<string, string>;
   samples: number;
+  retainLoops: number;
 };
 const gc = (globalThis as { gc?: () => void }).gc;
 if (gc === undefined) throw new Error('run with --expose-gc');
@@ -61,6 +62,19 @@ for (const [size, dir] of Object.entries(cfg.dirs)) {
     times[i] = Number(process.hrtime.bigint() - t) / 1000;
   }
 
+  // CPU time per op (this thread only) over a ~0.3 s loop: unlike wall time it leaves out the time
+  // the process was preempted, so it holds on a busy shared machine. The kernel's per-thread CPU
+  // counters move in scheduler ticks, so only a long loop gives a precise mean (no per-op median).
+  const c0 = process.threadCpuUsage();
+  const w0 = performance.now();
+  let loops = 0;
+  while (performance.now() - w0 < 300) {
+    for (let i = 0; i < 50; i++) mutate(input);
+    loops += 50;
+  }
+  const c1 = process.threadCpuUsage(c0);
+  const cpuMeanUs = (c1.user + c1.system) / loops;
+
   // Allocation per op: heap used across a batch small enough to fit the young generation.
   let allocPerOp = Number.NaN;
   for (let batch = 200; batch >= 10 && Number.isNaN(allocPerOp); batch = Math.floor(batch / 2)) {
@@ -77,7 +91,7 @@ for (const [size, dir] of Object.entries(cfg.dirs)) {
   // Retained growth: heap after a full GC, before and after many calls.
   gc();
   const base = getHeapStatistics().used_heap_size;
-  for (let i = 0; i < 20_000; i++) mutate(input);
+  for (let i = 0; i < cfg.retainLoops; i++) mutate(input);
   gc();
   const retained = getHeapStatistics().used_heap_size - base;
 
@@ -91,8 +105,10 @@ for (const [size, dir] of Object.entries(cfg.dirs)) {
     medianUs: s.p50,
     p99Us: s.p99,
     meanUs: s.mean,
+    cpuMeanUs,
     allocBytesPerOp: allocPerOp,
-    retainedBytesAfter20k: retained,
+    retainedBytes: retained,
+    retainLoops: cfg.retainLoops,
   });
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

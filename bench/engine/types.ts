@@ -12,6 +12,9 @@ export interface EngineFigures {
   readonly meanUs: number;
   /** Heap bytes allocated per mutate() call (NaN if every batch saw a GC). */
   readonly allocBytesPerOp: number;
-  /** Heap growth after 20k calls and a full GC (a leak shows here; noise is a few KB). */
-  readonly retainedBytesAfter20k: number;
+  /** Mean thread CPU time per call over a ~0.3 s loop (robust to preemption on a busy machine). */
+  readonly cpuMeanUs: number;
+  /** Heap growth after retainLoops calls and a full GC (a leak shows here; noise is a few KB). */
+  readonly retainedBytes: number;
+  readonly retainLoops: number;
 }

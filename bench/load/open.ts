@@ -12,7 +12,7 @@ import type { MeasureWindow } from './window.js';
 
 /**
  * Sends at `rate` req/s for warm-up + duration. Latencies: requests due inside the window; throughput
- * and CPU: responses completed while the window is open.
+ * and CPU: responses completed while the window is open (until the window's requests are answered).
  */
 export async function runOpen(
   port: number,
@@ -58,10 +58,12 @@ export async function runOpen(
     );
   };
 
+  // The window opens after the warm-up and closes once the window's requests are answered (or cut
+  // off): CPU over that span divided by the answers completed in it, so an overloaded server's
+  // backlog is neither counted without its CPU nor its CPU without its answers.
   const begin = setTimeout(() => {
     window.begin();
   }, warmupMs);
-  const end = setTimeout(() => window.end(), warmupMs + durationMs);
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       const now = performance.now();
@@ -88,7 +90,6 @@ export async function runOpen(
   abandoned = true;
   outstanding.clear();
   clearTimeout(begin);
-  clearTimeout(end);
   window.end();
   agent.destroy();
   return { latencies, inWindow, offeredRps: sentInWindow / (durationMs / 1000), unanswered };

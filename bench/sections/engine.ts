@@ -9,9 +9,10 @@ export async function runEngine(
   dirs: Readonly<Record<number, string>>,
   namespaceLabels: Readonly<Record<string, string>>,
   samples: number,
+  retainLoops: number,
   pin: readonly string[],
 ): Promise<EngineFigures[]> {
-  const cfg = JSON.stringify({ dirs, namespaceLabels, samples });
+  const cfg = JSON.stringify({ dirs, namespaceLabels, samples, retainLoops });
   const cmd = [
     ...pin,
     process.execPath,
