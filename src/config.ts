@@ -66,10 +66,10 @@ export function parseDuration(flag: string, text: string): number {
   return Math.round(unit === 'ms' ? n : unit === 'm' ? n * 60_000 : n * 1000);
 }
 
-function parsePort(flag: string, text: string, allowZero: boolean): number {
+function parsePort(flag: string, text: string, zeroMeans: string): number {
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n > 65535 || (n === 0 && !allowZero) || n < 0) {
-    throw new ConfigError(`${flag}: "${text}" is not a port (expected 1-65535${allowZero ? ', or 0 to disable' : ''})`);
+  if (!Number.isInteger(n) || n > 65535) {
+    throw new ConfigError(`${flag}: "${text}" is not a port (expected 1-65535, or 0 ${zeroMeans})`);
   }
   return n;
 }
@@ -146,12 +146,12 @@ export function parseServeConfig(
   const config: ServeConfig = {
     policies: (values.policies ?? ['policies']).map((p) => resolve(cwd, p)),
     host: values.host ?? '',
-    port: parsePort('--port', values.port ?? '8443', true),
+    port: parsePort('--port', values.port ?? '8443', 'for any free port'),
     ...(tlsCert !== undefined && tlsKey !== undefined
       ? { tlsCert: resolve(cwd, tlsCert), tlsKey: resolve(cwd, tlsKey) }
       : {}),
     devTlsDir: resolve(cwd, values['dev-tls-dir'] ?? join('.cache', 'dev-tls')),
-    metricsPort: parsePort('--metrics-port', values['metrics-port'] ?? '9090', true),
+    metricsPort: parsePort('--metrics-port', values['metrics-port'] ?? '9090', 'to disable'),
     namespaces: namespaceSource(values['namespace-labels'], values.kubeconfig, env, cwd),
     drainMs,
     shutdownGraceMs,
