@@ -1,6 +1,7 @@
 // The kustomize base and the Helm chart each carry a copy of policies/*.yaml (neither tool may read
 // files outside its directory). This keeps the copies and the configMapGenerator file list exact, and
-// checks that both installs mount every shipped policy. UPDATE_DEPLOY=1 rewrites the copies.
+// checks that both installs mount every shipped policy. `npx tsx test/deploy/support/policies.ts` (or
+// UPDATE_DEPLOY=1 on this test) rewrites the copies.
 import { deepStrictEqual } from 'node:assert/strict';
 import { shippedPolicyNames, stalePolicyCopies, syncPolicyCopies } from './support/policies.js';
 import { MODES, one, renderChart, renderOverlay, type KubeObject } from './support/render.js';
@@ -8,7 +9,7 @@ import { MODES, one, renderChart, renderOverlay, type KubeObject } from './suppo
 describe('deploy: the shipped policies in the kustomize base and the Helm chart', function () {
   this.timeout(60_000);
 
-  it('are identical to policies/*.yaml (run UPDATE_DEPLOY=1 npx mocha test/deploy/policies-sync.test.ts to refresh)', () => {
+  it('are identical to policies/*.yaml (refresh with: npx tsx test/deploy/support/policies.ts)', () => {
     if (process.env['UPDATE_DEPLOY'] === '1') syncPolicyCopies();
     deepStrictEqual(stalePolicyCopies(), []);
   });

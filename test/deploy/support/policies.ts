@@ -3,6 +3,7 @@
 // copies must be and, on request, write them (UPDATE_DEPLOY=1), like the golden files.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './render.js';
 
 const SOURCE = join(ROOT, 'policies');
@@ -62,4 +63,10 @@ export function syncPolicyCopies(): void {
 /** The repository's policy file names, sorted. */
 export function shippedPolicyNames(): string[] {
   return policyFiles(SOURCE);
+}
+
+// `npx tsx test/deploy/support/policies.ts` rewrites the copies after a change to policies/.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  syncPolicyCopies();
+  process.stdout.write(`updated ${POLICY_COPIES.join(', ')} and deploy/kustomize/base/kustomization.yaml\n`);
 }
