@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsonpatch from 'fast-json-patch';
 import { loadAll } from 'js-yaml';
-import { buildOnce, cli, DATA, rel } from './run-cli.js';
+import { buildOnce, cli, type CliRun, DATA, rel } from './run-cli.js';
 
 const { applyPatch, deepClone } = jsonpatch;
 const ALL_KINDS = rel('all-kinds.yaml');
@@ -23,6 +23,9 @@ const at = (value: unknown, ...path: (string | number)[]): unknown =>
   );
 const injectedOf = (doc: unknown, ...templatePath: (string | number)[]): unknown =>
   at(doc, ...templatePath, 'metadata', 'annotations', 'init-injector.io/injected');
+let yamlOutput: CliRun | undefined;
+/** `inject -o yaml` of all-kinds.yaml, run once and shared by the tests that compare against it. */
+const yamlRun = (): CliRun => (yamlOutput ??= cli(['inject', '-p', 'policies', '-f', ALL_KINDS]));
 const names = (list: unknown): unknown => (list as Obj[]).map((c) => c['name']);
 
 describe('cli: inject (built dist/)', function () {
@@ -33,7 +36,7 @@ describe('cli: inject (built dist/)', function () {
   });
 
   it('prints every document of a multi-document file in input order, with each pod template injected (-o yaml)', () => {
-    const run = cli(['inject', '-p', 'policies', '-f', ALL_KINDS]);
+    const run = yamlRun();
     strictEqual(run.code, 0, run.stderr);
     const docs = loadAll(run.stdout) as Obj[];
     deepStrictEqual(
@@ -64,7 +67,7 @@ describe('cli: inject (built dist/)', function () {
   });
 
   it('-o json prints one v1 List holding the same documents as -o yaml', () => {
-    const yaml = loadAll(cli(['inject', '-p', 'policies', '-f', ALL_KINDS]).stdout);
+    const yaml = loadAll(yamlRun().stdout);
     const run = cli(['inject', '-p', 'policies', '-f', ALL_KINDS, '-o', 'json']);
     strictEqual(run.code, 0, run.stderr);
     const list = JSON.parse(run.stdout) as Obj;
@@ -79,7 +82,7 @@ describe('cli: inject (built dist/)', function () {
   });
 
   it('-o patch prints per document the ops that turn each input document into the -o yaml output', () => {
-    const yaml = loadAll(cli(['inject', '-p', 'policies', '-f', ALL_KINDS]).stdout) as Obj[];
+    const yaml = loadAll(yamlRun().stdout) as Obj[];
     const run = cli(['inject', '-p', 'policies', '-f', ALL_KINDS, '-o', 'patch']);
     strictEqual(run.code, 0, run.stderr);
     const patches = loadAll(run.stdout) as Obj[][];
@@ -96,7 +99,7 @@ describe('cli: inject (built dist/)', function () {
   });
 
   it('reads the manifest from stdin with -f - and prints what -f FILE prints', () => {
-    const fromFile = cli(['inject', '-p', 'policies', '-f', ALL_KINDS]);
+    const fromFile = yamlRun();
     const fromStdin = cli(['inject', '-p', 'policies', '-f', '-'], readFileSync(join(DATA, 'all-kinds.yaml'), 'utf8'));
     strictEqual(fromStdin.code, 0, fromStdin.stderr);
     strictEqual(fromStdin.stdout, fromFile.stdout);

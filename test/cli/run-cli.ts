@@ -18,8 +18,11 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Compiles src/ to dist/ once (npm run build); a type error fails the suite, as in CI. */
+/** Compiles src/ to dist/ once per mocha process (npm run build); a type error fails the suite, as in CI. */
+let built = false;
 export function buildOnce(): void {
+  if (built) return;
+  built = true;
   execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
