@@ -123,7 +123,7 @@ async function goBuild(dir: string, log: (line: string) => void): Promise<void> 
   args.push('k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager');
   args.push('k8s.io/kubernetes/cmd/kubectl', './etcd');
   log(`e2e: building ${BINARIES.join(', ')} ${version} from the Go modules in ${K8S_MODULE_DIR}`);
-  log(`e2e: a cold build takes ~30 min and ~GBs of RAM on 2 cores; log: ${logFile}`);
+  log(`e2e: a cold build takes ~15 min and ~2.7 GB of RAM on 2 cores (measured 13.5 min); log: ${logFile}`);
   const started = Date.now();
   const fd = openSync(logFile, 'w');
   const child = spawn('go', args, {

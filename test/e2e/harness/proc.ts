@@ -40,7 +40,14 @@ export function killEverythingNow(): void {
     killGroup(child.pid, 'SIGKILL');
   }
   live.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  // The killed processes may still be writing for a moment (etcd): retry, and never throw at exit.
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+    } catch (error) {
+      console.error(`e2e: could not remove ${dir}: ${String(error)}`);
+    }
+  }
   tempDirs.clear();
 }
 
@@ -48,8 +55,13 @@ function installExitHooks(): void {
   if (hooked) return;
   hooked = true;
   process.on('exit', killEverythingNow);
+  // `on`, not `once`: mocha's wrapper sends SIGINT twice and then SIGTERM; with no listener left the
+  // next signal would kill this process mid-cleanup with the default action.
+  let exiting = false;
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (exiting) return;
+      exiting = true;
       killEverythingNow();
       process.exit(signal === 'SIGINT' ? 130 : 143);
     });
