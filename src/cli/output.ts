@@ -8,6 +8,7 @@ import type { Operation } from '../engine/types.js';
 
 /** The CLI's output formats (-o). */
 export const OUTPUT_FORMATS = ['yaml', 'json', 'patch'] as const;
+/** One of OUTPUT_FORMATS. */
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** One YAML document, ending with a newline. */

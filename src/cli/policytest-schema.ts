@@ -15,6 +15,7 @@ export const TestNamespaceSchema = z.strictObject({
   labels: labelMap.default({}),
 });
 
+/** A policy that must be skipped, and the reason code it must be skipped for. */
 export const SkippedExpectationSchema = z.strictObject({
   policy: z.string().min(1),
   reason: z.enum(Object.values(Reason) as [Reason, ...Reason[]]).describe('A reason code, e.g. not_requested.'),
@@ -47,6 +48,7 @@ export const ExpectSchema = z
     message: 'expect needs at least one of injected, denied, skipped, warnings, output',
   });
 
+/** One case: a resource file and what must come out of it. */
 export const TestCaseSchema = z.strictObject({
   name: z.string().min(1),
   resource: z.string().min(1).describe('Manifest file (relative to the test file) with one Pod or one workload.'),
@@ -54,6 +56,7 @@ export const TestCaseSchema = z.strictObject({
   expect: ExpectSchema,
 });
 
+/** A PolicyTest document (apiVersion init-injector.io/v1alpha1, kind PolicyTest). */
 export const PolicyTestSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('PolicyTest'),
@@ -68,5 +71,7 @@ export const PolicyTestSchema = z.strictObject({
 
 /** A validated PolicyTest document. */
 export type PolicyTest = z.output<typeof PolicyTestSchema>;
+/** A validated case. */
 export type TestCase = z.output<typeof TestCaseSchema>;
+/** A validated expect block. */
 export type Expect = z.output<typeof ExpectSchema>;
