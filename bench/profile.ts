@@ -1,5 +1,6 @@
 /**
- * `npx tsx bench/profile.ts [--floor] [--seconds 10] [--connections 8] [--policies 10] [--kb 10]`: where the
+ * `npx tsx bench/profile.ts [--floor] [--seconds 10] [--connections 8] [--policies 10] [--kb 10]
+ *  [--log-level info] [--no-profile]`: where the
  * server's CPU goes. Starts `init-injector serve` with `node --cpu-prof`, drives it with the bench's
  * closed-loop load (every response checked), stops it so V8 writes the profile, and prints self time
  * by category (TLS, HTTP parsing, express, body parsing, JSON, engine, logging, metrics, patch,
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '10' },
     kb: { type: 'string', default: '10' },
     floor: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    'no-profile': { type: 'boolean', default: false },
   },
 });
 const work = mkdtempSync(join(tmpdir(), 'init-injector-profile-'));
@@ -32,7 +35,7 @@ const pin = pinning();
 process.stderr.write(`profile: ${ensureBuilt()}; ${pin.note}\n`);
 const policies = Number(values.policies);
 const cert = makeCert(work, 'ecdsa-p256');
-const profArgs = ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'];
+const profArgs = values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'];
 const server = values.floor
   ? await startFloor(cert, pin.server, work, profArgs)
   : await startInjector(
@@ -42,6 +45,7 @@ const server = values.floor
       pin.server,
       work,
       profArgs,
+      ['--log-level', values['log-level']],
     );
 const before = new Set(readdirSync(profDir));
 const r = await runLoad(
@@ -62,6 +66,7 @@ await stopServer(server);
 process.stderr.write(
   `profile: ${r.rps.toFixed(0)} req/s, ${r.cpuUsPerRequest.toFixed(0)} µs CPU/req, ${r.checked} responses checked, ${r.errors} errors\n`,
 );
+if (values['no-profile']) process.exit(0);
 const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile') && !before.has(f));
 if (file === undefined) throw new Error(`no .cpuprofile written in ${profDir} (did the server exit cleanly?)`);
 const profile = JSON.parse(readFileSync(join(profDir, file), 'utf8')) as CpuProfile;

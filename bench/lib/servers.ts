@@ -168,6 +168,7 @@ export async function startInjector(
   pin: readonly string[],
   logDir: string,
   extraNodeArgs: readonly string[] = [],
+  extraServeArgs: readonly string[] = [],
 ): Promise<ServerUnderTest> {
   const port = await freePort();
   const args = [
@@ -186,6 +187,7 @@ export async function startInjector(
     '0',
     '--namespace-labels',
     labelsFile,
+    ...extraServeArgs,
   ];
   const s = launch('init-injector', pin, args, {}, logPath(logDir, `injector-${cert.type}-${port}.log`), port);
   await waitReady(s, '/readyz', readFileSync(cert.cert), (st) => st === 200);
