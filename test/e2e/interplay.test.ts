@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import type { V1ResourceQuota } from '@kubernetes/client-node';
 import {
   createNamespace,
+  dryRunPod,
   createPod,
   expectRefused,
   INJECT_LABEL,
@@ -83,11 +84,7 @@ describe("e2e: our webhook in the API server's admission chain", function () {
       await waitFor(
         'the other webhook to take effect',
         async () => {
-          const pod = await cp.coreApi.createNamespacedPod({
-            namespace: ns,
-            body: toKube(podManifest('probe')),
-            dryRun: 'All',
-          });
+          const pod = await dryRunPod(cp, ns, podManifest('probe'));
           return initNames(pod).includes(OTHER_INIT) ? true : undefined;
         },
         20_000,

@@ -5,8 +5,7 @@
  * opted-out pods in the API server: a required policy must still reach them.
  */
 import assert from 'node:assert/strict';
-import { load } from 'js-yaml';
-import { dump } from 'js-yaml';
+import { dump, load } from 'js-yaml';
 import {
   createNamespace,
   createPod,

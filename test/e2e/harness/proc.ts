@@ -4,13 +4,12 @@
  * reason (normal end, mocha's --exit, an uncaught error, SIGINT/SIGTERM). Temporary directories
  * registered here are removed at the same moment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 
 /** A running child with its log file. */
 export interface Child {
   readonly name: string;
-  readonly process: ChildProcess;
   readonly pid: number;
   readonly logFile: string;
   /** Resolves with the exit code (or the signal name) once the child has exited. */
@@ -101,7 +100,6 @@ export function startChild(
   });
   const child: Child = {
     name,
-    process: proc,
     pid,
     logFile,
     exited,
