@@ -19,6 +19,13 @@ const { applyPatch, deepClone } = jsonpatch;
 const cases = discoverCases();
 
 describe('golden: every fixture through the engine and the CLI', () => {
+  before(async function () {
+    // The first `inject` imports the policy loader and its Kubernetes models (seconds on a busy
+    // machine); pay for it once here rather than inside the first case's time budget.
+    this.timeout(120_000);
+    await import('../../src/cli/inject.js');
+  });
+
   it('finds fixtures in testdata/', () => {
     ok(cases.length >= 15, `only ${cases.length} fixtures found in ${DATA}`);
   });
