@@ -1,9 +1,9 @@
 // Reproduces the Dockerfile's final stage without a Docker engine: every COPY of the final stage is
-// followed (build context through .dockerignore; --from=build takes the repository's `npm run build`
-// output, the same command on the same sources; --from=prod-deps runs that stage's own RUN line, a
+// followed (build context through .dockerignore; --from=<stage> reproduces that stage from its own
+// COPY and RUN lines: the build stage compiles only what it copied, the prod-deps stage runs its
 // production-only `npm ci`), then the ENTRYPOINT is started with a real certificate and must answer
-// /readyz, and exit on SIGTERM. What this cannot prove: the base image layers, the uid switch and a
-// real container runtime (docs/install.md lists these).
+// /readyz, and exit on SIGTERM. What this cannot prove: the base image layers (and the final stage's RUN,
+// which only deletes npm from them) and a real container runtime (docs/install.md lists these).
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -15,6 +15,7 @@ import {
   readFileSync,
   readdirSync,
   rmSync,
+  symlinkSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -42,7 +43,11 @@ function inStage(root: string, stage: Stage, path: string): string {
   return join(root, abs);
 }
 
-/** Runs a stage's COPY-from-context and RUN instructions in dir (its WORKDIR maps to dir). */
+/**
+ * Runs a stage's COPY-from-context and RUN instructions in dir (its WORKDIR maps to dir). npm uses the
+ * local cache (--prefer-offline). A full `npm ci` (the build stage) is not repeated: the repository's
+ * node_modules was installed by that same command from the same package-lock.json, and is linked in.
+ */
 function reproduceStage(name: string, dir: string): void {
   const stage = stages.find((s) => s.name === name);
   if (stage === undefined) throw new Error(`Dockerfile has no stage ${name}`);
@@ -50,23 +55,28 @@ function reproduceStage(name: string, dir: string): void {
     if (c.from !== undefined) throw new Error(`stage ${name}: COPY --from in line ${c.line} is not reproduced`);
     for (const s of c.sources) copyFromContext(s, inStage(dir, stage, c.dest.endsWith('/') ? join(c.dest, s) : c.dest));
   }
+  const cwd = inStage(dir, stage, '.');
   for (const run of stage.runs) {
-    // From the local npm cache: the registry was already used by the repository's own npm ci.
-    execFileSync('sh', ['-c', `${run} --prefer-offline`], { cwd: inStage(dir, stage, '.'), stdio: 'pipe' });
+    if (/^npm ci(?!.*--omit=dev)/.test(run)) symlinkSync(join(ROOT, 'node_modules'), join(cwd, 'node_modules'));
+    else if (run.startsWith('npm ci')) execFileSync('sh', ['-c', `${run} --prefer-offline`], { cwd, stdio: 'pipe' });
+    else execFileSync('sh', ['-c', run], { cwd, stdio: 'pipe' });
   }
+}
+
+/** The stage's directory, reproduced once (several COPY --from lines may name the same stage). */
+function stageDir(name: string, work: string): string {
+  const dir = join(work, `stage-${name}`);
+  if (!existsSync(dir)) reproduceStage(name, dir);
+  return dir;
 }
 
 function reproduceCopy(c: Copy, app: string, work: string): void {
   const dest = (s: string) => inStage(app, final, c.dest.endsWith('/') ? join(c.dest, s) : c.dest);
   for (const source of c.sources) {
     if (c.from === undefined) copyFromContext(source, dest(source));
-    else if (c.from === 'build' && source === '/app/dist')
-      cpSync(join(ROOT, 'dist'), dest(source), { recursive: true });
-    else if (c.from === 'prod-deps' && source === '/app/node_modules') {
-      const stageDir = join(work, 'prod-deps');
-      reproduceStage('prod-deps', stageDir);
-      cpSync(join(stageDir, 'app', 'node_modules'), dest(source), { recursive: true });
-    } else throw new Error(`image.test.ts cannot reproduce Dockerfile line ${c.line}: COPY --from=${c.from} ${source}`);
+    else if (stages.some((s) => s.name === c.from))
+      cpSync(join(stageDir(c.from, work), source), dest(source), { recursive: true });
+    else throw new Error(`image.test.ts cannot reproduce Dockerfile line ${c.line}: COPY --from=${c.from} ${source}`);
   }
 }
 
@@ -99,8 +109,6 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
   let output = '';
 
   before(() => {
-    if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js')))
-      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe' });
     work = mkdtempSync(join(tmpdir(), 'init-injector-image-'));
     root = join(work, 'rootfs');
     for (const c of final.copies) reproduceCopy(c, root, work);
