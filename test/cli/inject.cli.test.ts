@@ -66,13 +66,17 @@ describe('cli: inject (built dist/)', function () {
     match(run.stderr, /^wait-for-service: skipped for StatefulSet\/db: .*init-injector\.io\/request/m);
   });
 
-  it('-o json prints one v1 List holding the same documents as -o yaml', () => {
+  it('-o json prints one v1 List holding the same documents as -o yaml, and injecting it again changes nothing', () => {
     const yaml = loadAll(yamlRun().stdout);
     const run = cli(['inject', '-p', 'policies', '-f', ALL_KINDS, '-o', 'json']);
     strictEqual(run.code, 0, run.stderr);
     const list = JSON.parse(run.stdout) as Obj;
     strictEqual(list['kind'], 'List');
     deepStrictEqual(list['items'], yaml);
+    // Its own output, read back as JSON from stdin, needs nothing more: re-invocation is a no-op.
+    const again = cli(['inject', '-p', 'policies', '-f', '-', '-o', 'patch'], run.stdout);
+    strictEqual(again.code, 0, again.stderr);
+    strictEqual(again.stdout, '[]\n');
   });
 
   it('-o json of a single document prints that object, not a List', () => {
