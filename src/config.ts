@@ -93,7 +93,7 @@ function namespaceSource(
   const candidates = fromEnv.length > 0 ? fromEnv : [join(home, '.kube', 'config')];
   const found = candidates.map((p) => resolve(cwd, p)).find((p) => existsSync(p));
   if (found !== undefined) return { kind: 'kubeconfig', path: found };
-  if (env['KUBERNETES_SERVICE_HOST'] !== undefined && env['KUBERNETES_SERVICE_PORT'] !== undefined) {
+  if ((env['KUBERNETES_SERVICE_HOST'] ?? '') !== '' && (env['KUBERNETES_SERVICE_PORT'] ?? '') !== '') {
     return { kind: 'in-cluster' };
   }
   return { kind: 'none' };

@@ -77,6 +77,12 @@ describe('serve configuration (parseServeConfig)', () => {
       { kind: 'in-cluster' },
     );
     deepStrictEqual(parseServeConfig([], { HOME: cwd }, cwd).namespaces, { kind: 'none' });
+    deepStrictEqual(
+      parseServeConfig([], { HOME: cwd, KUBERNETES_SERVICE_HOST: '', KUBERNETES_SERVICE_PORT: '443' }, cwd).namespaces,
+      {
+        kind: 'none',
+      },
+    );
   });
 
   for (const [argv, message] of [
