@@ -224,6 +224,9 @@ function runKubectl(bin: string, kubeconfig: string, args: readonly string[], st
     child.once('close', (code) => {
       resolve({ code: code ?? -1, stdout, stderr });
     });
+    // kubectl may exit without reading stdin (most commands): the write then fails with EPIPE,
+    // which is no error of ours; the exit code and stderr say what happened.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(stdin ?? '');
   });
 }
