@@ -65,6 +65,33 @@ describe('reliability: template and parameter safety', () => {
     });
   }
 
+  it('inserts hostile pod fields ({{ pod.* }}, seen before validation) literally as well', () => {
+    const fields = {
+      name: 'x\nimage: evil',
+      generateName: '{{ params.target }}',
+      namespace: 'team-a',
+      serviceAccountName: '", "privileged": true',
+    };
+    const p = policy('pod-fields', {
+      initContainers: [
+        {
+          name: 'pod-fields',
+          image: 'busybox:1.36',
+          args: ['{{ pod.name }}|{{ pod.generateName }}|{{ pod.namespace }}|{{ pod.serviceAccountName }}'],
+        },
+      ],
+    });
+    const target = pod();
+    target.metadata = { name: fields.name, generateName: fields.generateName, namespace: fields.namespace };
+    target.spec!.serviceAccountName = fields.serviceAccountName;
+    const r = run([p], target);
+    deepStrictEqual(initContainer(r, 'pod-fields'), {
+      name: 'pod-fields',
+      image: 'busybox:1.36',
+      args: [`${fields.name}|${fields.generateName}|${fields.namespace}|${fields.serviceAccountName}`],
+    });
+  });
+
   it('does not substitute into the annotation value itself or re-scan the result', () => {
     const r = run([template()], pod({ annotations: { [ANNOTATION]: '{{ params.target }}{{ pod.namespace }}' } }));
     deepStrictEqual(initContainer(r, 'net-check')?.env?.[0]?.value, '{{ params.target }}{{ pod.namespace }}');
