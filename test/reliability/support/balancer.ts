@@ -101,7 +101,11 @@ export async function startBalancer(backends: readonly Backend[], ca: string, pr
       probing = false;
       await probes;
       for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => { r(); }));
+      await new Promise<void>((r) =>
+        server.close(() => {
+          r();
+        }),
+      );
     },
   };
 }
