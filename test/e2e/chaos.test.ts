@@ -292,7 +292,10 @@ describe('e2e chaos: two replicas behind one caBundle under steady pod creation'
   });
 
   it('(a) SIGKILL of one replica, then its restart: counts the refused pods (reported, not required to be zero)', async () => {
+    let killedAt = 0;
+    let recoveredAt = 0;
     const c = await underLoad('(a) SIGKILL + restart', async () => {
+      killedAt = Date.now();
       await replicas[1]!.kill('SIGKILL');
       await sleep(1000);
       await replicas[1]!.start();
@@ -302,7 +305,20 @@ describe('e2e chaos: two replicas behind one caBundle under steady pod creation'
         20_000,
         100,
       );
+      recoveredAt = Date.now();
     });
+    const refusedAt = c.outcomes.filter((o) => o.error !== undefined).map((o) => o.at - killedAt);
+    console.log(`      SIGKILL: ${String(c.refused)} refused, sent ${refusedAt.join(', ')} ms after the kill`);
+    // The damage is confined to the kill: requests sent once the balancer saw the loss all pass.
+    assert.deepEqual(
+      c.outcomes.filter((o) => o.error !== undefined && o.at > killedAt + 1000),
+      [],
+      'refusals long after the kill',
+    );
+    assert.ok(
+      c.outcomes.some((o) => o.at > recoveredAt && o.error === undefined),
+      'no pod admitted after the restart',
+    );
     assert.equal(c.notInjected, 0, 'failurePolicy Fail: no pod may be admitted without the policy');
     // Every refusal must be a failed webhook call (connection reset/refused/EOF), never a denial.
     for (const e of c.errors) assert.match(e, /failed calling webhook/, e);
