@@ -8,6 +8,7 @@ import type { MutationInput, MutationResult, NamespaceInfo, PolicySet } from '..
 import { AdmissionHttpError } from '../errors.js';
 import {
   allowed,
+  checkPodShape,
   decodeReview,
   denied,
   errored,
@@ -56,13 +57,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
       return;
     }
     const pod = request.object;
-    if (typeof pod !== 'object' || pod === null || Array.isArray(pod)) {
-      throw new AdmissionHttpError(
-        'INJ_REVIEW_INVALID',
-        'invalid AdmissionReview: request.object must be a Pod object',
-        uid,
-      );
-    }
+    checkPodShape(pod, uid);
     const result = deps.mutate({
       pod: pod,
       namespace: deps.namespaces(request.namespace ?? ''),

@@ -157,6 +157,27 @@ describe('POST /mutate (supertest against createApp)', () => {
       ['no request.uid', reviewFor(aPod(), { uid: undefined }), /request.uid is missing/],
       ['an empty request.uid', reviewFor(aPod(), { uid: '' }), /request.uid is missing/],
       ['a CREATE whose object is not an object', reviewFor('s3cr3t-value'), /request.object must be a Pod object/],
+      [
+        'spec.volumes that is not a list',
+        reviewFor(aPod({ spec: { containers: [], volumes: {} } })),
+        /request\.object\.spec\.volumes must be a list/,
+      ],
+      [
+        'a null container',
+        reviewFor(aPod({ spec: { containers: [null] } })),
+        /request\.object\.spec\.containers\[0\] must be an object/,
+      ],
+      [
+        'volumeMounts that is a string',
+        reviewFor(aPod({ spec: { containers: [{ name: 'a', volumeMounts: 'x' }] } })),
+        /spec\.containers\[0\]\.volumeMounts must be a list of objects/,
+      ],
+      [
+        'a non-string annotation',
+        reviewFor(aPod({ metadata: { name: 'p', annotations: { a: 1 } } })),
+        /metadata\.annotations\["a"\] must be a string/,
+      ],
+      ['a non-object spec', reviewFor(aPod({ spec: 'x' })), /request\.object\.spec must be an object/],
     ];
     for (const [what, body, message] of cases) {
       it(what, async () => {
@@ -230,11 +251,11 @@ describe('POST /mutate (supertest against createApp)', () => {
   });
 
   it('keeps __proto__ keys as plain data: no prototype pollution', async () => {
-    const text = JSON.stringify(reviewFor(aPod())).replace(
-      '"labels":{',
-      '"labels":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},',
-    );
-    await request(app()).post('/mutate').set('content-type', 'application/json').send(text).expect(200);
+    const text = JSON.stringify(reviewFor(aPod()))
+      .replace('"labels":{', '"labels":{"__proto__":"yes","constructor":"yes","prototype":"yes",')
+      .replace('"spec":{', '"spec":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},');
+    const res = await request(app()).post('/mutate').set('content-type', 'application/json').send(text).expect(200);
+    strictEqual(res.body.response.allowed, true);
     strictEqual(({} as Record<string, unknown>)['polluted'], undefined);
     strictEqual(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
   });
