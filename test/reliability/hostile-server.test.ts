@@ -8,6 +8,7 @@ import {
   nested,
   PROTO_ENVELOPE,
   PROTO_PODS,
+  PROTO_WRONG_TYPE,
   reviewText,
   smallPod,
 } from './support/hostile-inputs.js';
@@ -197,6 +198,13 @@ describe('reliability: hostile input against the running HTTPS server', function
       const a = await request(s, { body: reviewText(null, raw) });
       expectStatus(a, 200, SMALL_MS);
       deepStrictEqual(parse(a).response?.uid, 'rel-uid-1');
+    });
+  }
+  for (const [what, raw] of Object.entries(PROTO_WRONG_TYPE)) {
+    it(`answers 400 naming the field to ${what}`, async () => {
+      const a = await request(s, { body: reviewText(null, raw) });
+      expectStatus(a, 400, SMALL_MS);
+      ok(a.body.includes('__proto__'), `the message does not name the field: ${a.body}`);
     });
   }
   it('answers to an envelope with prototype keys', async () => {

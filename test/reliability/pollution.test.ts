@@ -10,7 +10,13 @@ import type { Express } from 'express';
 import { createApp } from '../../src/server/app.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { formatDiagnostic } from '../../src/policy/diagnostics.js';
-import { HOSTILE_POLICIES, PROTO_ENVELOPE, PROTO_PODS, reviewText } from './support/hostile-inputs.js';
+import {
+  HOSTILE_POLICIES,
+  PROTO_ENVELOPE,
+  PROTO_PODS,
+  PROTO_WRONG_TYPE,
+  reviewText,
+} from './support/hostile-inputs.js';
 
 const BUILTINS = { Object, Array, Function, String, Number, Boolean, RegExp, Map, Set, Promise, Error };
 
@@ -44,7 +50,10 @@ describe('reliability: no prototype pollution through /mutate (in-process create
   });
 
   const bodies: [string, string][] = [
-    ...Object.entries(PROTO_PODS).map(([k, raw]): [string, string] => [k, reviewText(null, raw)]),
+    ...Object.entries({ ...PROTO_PODS, ...PROTO_WRONG_TYPE }).map(([k, raw]): [string, string] => [
+      k,
+      reviewText(null, raw),
+    ]),
     ['an envelope with prototype keys', PROTO_ENVELOPE],
   ];
   for (const [what, body] of bodies) {

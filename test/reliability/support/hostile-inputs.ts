@@ -66,13 +66,21 @@ export function reviewText(pod: unknown, raw?: string): string {
 /** Pods whose labels, annotations and parameter annotations use prototype-member keys. */
 export const PROTO_PODS: Record<string, string> = {
   'labels with __proto__, constructor and prototype keys':
-    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","labels":{"__proto__":{"polluted":"yes"},"constructor.prototype":"x","prototype":"x"}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","labels":{"__proto__":"polluted","constructor":"x","prototype":"x","constructor.prototype":"x"}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
   'annotations with __proto__, constructor and prototype keys':
-    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","annotations":{"__proto__":{"polluted":"yes"},"constructor":"x","prototype":"y","init-injector.io/request":"__proto__,constructor"}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","annotations":{"__proto__":"polluted","constructor":"x","prototype":"y","init-injector.io/request":"__proto__,constructor"}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
   'parameter annotations of parameters named __proto__, constructor and prototype':
     '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","annotations":{"example.com/proto":"pp","init-injector.io/proto-params.constructor":"cc","example.com/prototype":"xx"}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
   'a pod, spec and container named by prototype keys':
     '{"__proto__":{"polluted":"yes"},"apiVersion":"v1","kind":"Pod","metadata":{"__proto__":{"polluted":"yes"},"name":"p","namespace":"team-a"},"spec":{"__proto__":{"polluted":"yes"},"containers":[{"name":"app","image":"nginx","__proto__":{"polluted":"yes"},"env":[{"name":"__proto__","value":"x"}]}],"volumes":[{"name":"constructor","emptyDir":{}}]}}',
+};
+
+/** Prototype keys whose values have the wrong type (objects where strings belong): a 400. */
+export const PROTO_WRONG_TYPE: Record<string, string> = {
+  'labels with an object under __proto__':
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","labels":{"__proto__":{"polluted":"yes"}}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
+  'annotations with an object under __proto__':
+    '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"team-a","annotations":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}},"spec":{"containers":[{"name":"app","image":"nginx"}]}}',
 };
 
 /** A review whose envelope itself carries prototype keys. */
