@@ -279,3 +279,19 @@ describe('POST /mutate (supertest against createApp)', () => {
     ok(!text.includes('s3cr3t-value') && !text.includes('busybox'), text);
   });
 });
+
+describe('warnings bounded to what the API server shows (256 characters each, 4096 in total)', () => {
+  it('passes short warnings through unchanged, cuts long ones, and drops those past the total', async () => {
+    const { boundWarnings } = await import('../../src/kube/admission.js');
+    deepStrictEqual(boundWarnings(['a', 'b']), ['a', 'b']);
+    const long = 'x'.repeat(300);
+    const cut = boundWarnings(['short', long]);
+    strictEqual(cut[0], 'short');
+    strictEqual(cut[1]!.length, 256);
+    ok(cut[1]!.endsWith('…'));
+    const many = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, '0')}${'y'.repeat(198)}`);
+    const kept = boundWarnings(many);
+    strictEqual(kept.length, 20);
+    strictEqual(kept[19], many[19]);
+  });
+});
