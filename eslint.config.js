@@ -3,7 +3,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'test/e2e/k8s/**', 'bin/**', 'eslint.config.js', '.mocharc*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'coverage/**',
+      'node_modules/**',
+      'test/e2e/k8s/**',
+      'bin/**',
+      'eslint.config.js',
+      '.mocharc*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
@@ -33,15 +43,46 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['node:*', 'fs', 'path', 'http', 'https', 'express', 'pino', 'prom-client', '@kubernetes/client-node', '../server/*', '../cli/*', '../kube/*', '../policy/load*', '../policy/store*'],
+              group: [
+                'node:*',
+                'fs',
+                'path',
+                'http',
+                'https',
+                'express',
+                'pino',
+                'prom-client',
+                '@kubernetes/client-node',
+                '../server/*',
+                '../cli/*',
+                '../kube/*',
+                '../policy/load*',
+                '../policy/store*',
+              ],
               allowTypeImports: true,
               message: 'engine/ is pure: take data in, return data out (see DESIGN.md §1).',
             },
           ],
         },
       ],
-      'no-restricted-globals': ['error', 'process', 'Buffer', 'Date', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'performance', 'console', 'require'],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random' }, { object: 'Date', property: 'now' }],
+      'no-restricted-globals': [
+        'error',
+        'process',
+        'Buffer',
+        'Date',
+        'fetch',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'performance',
+        'console',
+        'require',
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random' },
+        { object: 'Date', property: 'now' },
+      ],
     },
   },
 );

@@ -15,7 +15,10 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dns1123Label = z
   .string()
   .max(63, 'must be at most 63 characters')
-  .regex(DNS1123_LABEL, "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)");
+  .regex(
+    DNS1123_LABEL,
+    "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)",
+  );
 
 export const LabelSelectorRequirementSchema = z.strictObject({
   key: z.string().min(1),
@@ -46,7 +49,11 @@ export const MatchSchema = z.strictObject({
 
 export const ParameterSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)'),
-  annotation: z.string().min(1).optional().describe('Pod annotation that sets the value; default init-injector.io/<policy>.<parameter>.'),
+  annotation: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Pod annotation that sets the value; default init-injector.io/<policy>.<parameter>.'),
   default: z.string().optional(),
   pattern: z.string().optional().describe('Regular expression the whole value must match (anchor it with ^…$).'),
   description: z.string().optional(),
