@@ -59,4 +59,6 @@ export interface LoadResult {
   readonly offeredRps?: number;
   /** open mode: requests due in the window still unanswered 3 s after it (counted in latency at their wait so far). */
   readonly unanswered?: number;
+  /** open mode: p99 of how late the client itself sent a request (timer slop; included in latency). */
+  readonly sendLateP99Ms?: number;
 }

@@ -28,7 +28,7 @@ if (cfg.mode === 'closed') {
 } else if (cfg.mode === 'open') {
   const r = await runOpen(cfg.port, ca, cfg.rate, ...args);
   ({ latencies, inWindow } = r);
-  extra = { offeredRps: r.offeredRps, unanswered: r.unanswered };
+  extra = { offeredRps: r.offeredRps, unanswered: r.unanswered, sendLateP99Ms: r.sendLateP99Ms };
 } else {
   const r = await runFresh(cfg.port, ca, cfg.connections, ...args);
   ({ latencies, inWindow } = r);
