@@ -31,7 +31,7 @@ const { values } = parseArgs({
 const quick = values.quick;
 const sections = new Set((values.only ?? 'engine,server,fresh,apiserver').split(','));
 const timing = {
-  warmupMs: quick ? 500 : 1500,
+  warmupMs: quick ? 1000 : 1500, // the server's JIT needs ~1 s of load before its first window
   durationMs: Number(values.duration ?? (quick ? 1.5 : 8)) * 1000,
   rounds: Number(values.rounds ?? (quick ? 1 : 3)),
 };
