@@ -6,7 +6,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernetes/client-node';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
@@ -85,6 +85,9 @@ export function parseNamespaceLabels(text: string, file: string): Map<string, Na
   return out;
 }
 
+/** Quiet time after the last relevant directory event before the labels file is re-read. */
+const RELOAD_DEBOUNCE_MS = 100;
+
 /** The --namespace-labels FILE source, re-read when the file changes (directory watch + poll). */
 export function fileNamespaceSource(
   file: string,
@@ -96,6 +99,7 @@ export function fileNamespaceSource(
   let lastError: string | undefined;
   let watcher: FSWatcher | undefined;
   let poll: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
   const reload = async (): Promise<void> => {
     try {
       const text = await readFile(file, 'utf8');
@@ -127,7 +131,20 @@ export function fileNamespaceSource(
       table = parseNamespaceLabels(text, file);
       lastText = text;
       try {
-        watcher = watch(dirname(file), { persistent: false }, () => void reload());
+        // Only events that can change the file: its own name, the ConfigMap volume's `..data`
+        // symlink swap, or a platform that gives no name. Any other file in the directory (a log
+        // written per admission) re-read the labels per write: ~8 % of server CPU under load.
+        const base = basename(file);
+        watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
+          if (name !== null && name !== base && name !== '..data') return;
+          // One read per burst (an editor or kubelet writes in several steps), as PolicyStore does.
+          if (debounce !== undefined) clearTimeout(debounce);
+          debounce = setTimeout(() => {
+            debounce = undefined;
+            void reload();
+          }, RELOAD_DEBOUNCE_MS);
+          debounce.unref();
+        });
         watcher.on('error', () => undefined);
       } catch {
         // the poll below still notices changes
@@ -138,6 +155,7 @@ export function fileNamespaceSource(
     stop() {
       watcher?.close();
       if (poll !== undefined) clearInterval(poll);
+      if (debounce !== undefined) clearTimeout(debounce);
     },
   };
 }
