@@ -8,6 +8,7 @@
 import type { Container, Pod, PodSpec, Volume, VolumeMount } from '../kube/wire.js';
 import { ANNOTATION } from './annotations.js';
 import { copyWith, jsonEqual } from './equal.js';
+import { sameContainer } from './present.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy, RenderedParts } from './types.js';
 
@@ -32,23 +33,25 @@ interface ContainerMounts {
 }
 
 /**
- * Whether the pod already carries the policy's containers: each one present among the pod's
- * init containers by name, with the same image, command and args. Not a deep comparison: the API
- * server defaults fields (imagePullPolicy, terminationMessagePath…) after our patch, and other
- * webhooks may add env or resources, so on re-invocation a deep comparison would fail. Comparing
- * what runs still stops a pod from replacing the real check with its own under the same name.
+ * Whether the pod already carries the policy: each of its init containers present among the pod's
+ * init containers by name and equal up to API-server defaults (present.ts), and each of its
+ * volumes declared with the same definition. A weakened look-alike (other env, restartPolicy:
+ * Always, another volume behind the same name) is not present, so it meets a conflict instead.
  */
 export function isPresent(pod: Pod, parts: RenderedParts): boolean {
   const own = pod.spec?.initContainers ?? [];
-  return parts.initContainers.every((c) => {
-    const found = own.find((o) => o.name === c.name);
-    return (
-      found !== undefined &&
-      found.image === c.image &&
-      jsonEqual(found.command ?? [], c.command ?? []) &&
-      jsonEqual(found.args ?? [], c.args ?? [])
-    );
-  });
+  const hostNetwork = pod.spec?.hostNetwork === true;
+  const volumes = pod.spec?.volumes ?? [];
+  return (
+    parts.initContainers.every((c) => {
+      const found = own.find((o) => o.name === c.name);
+      return found !== undefined && sameContainer(found, c, hostNetwork);
+    }) &&
+    parts.volumes.every((v) => {
+      const found = volumes.find((o) => o.name === v.name);
+      return found !== undefined && sameVolume(found, v);
+    })
+  );
 }
 
 /** Volume sources whose `defaultMode` the API server sets to 0644 (420) when absent. */

@@ -1,0 +1,131 @@
+/**
+ * "Already applied" (docs/semantics.md decision 3): whether a pod's init container is the one a
+ * policy renders, up to what the API server adds by defaulting after our patch. Both sides are
+ * brought to one canonical form (pkg/apis/core/v1 defaults filled in, omitted-when-empty values
+ * dropped) and compared whole: a field we set with another value, a dropped field, or an extra
+ * field that is no known default (restartPolicy: Always, another env value…) means "not present",
+ * so a pod cannot forge a weakened copy of a required check.
+ */
+import type { Container } from '../kube/wire.js';
+import { jsonEqual } from './equal.js';
+
+type Json = Record<string, unknown>;
+const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const unset = (v: unknown): boolean => v === undefined || v === null || v === '' || v === 0;
+
+/** Non-pointer Go fields with omitempty whose zero value the API server drops on the wire. */
+const ZERO_DROPPED = new Set(['stdin', 'stdinOnce', 'tty', 'readOnly', 'hostPort', 'initialDelaySeconds']);
+
+/** Drops null, "", [] and {} everywhere and false/0 where Go omits them; copies, never mutates. */
+function prune(v: unknown, key = ''): unknown {
+  if (v === null || v === '' || ((v === false || v === 0) && ZERO_DROPPED.has(key))) return undefined;
+  if (Array.isArray(v)) {
+    const out = v.map((x) => prune(x) ?? null);
+    return out.length === 0 ? undefined : out;
+  }
+  if (!isObj(v)) return v;
+  const out: Json = {};
+  for (const k of Object.keys(v)) {
+    const p = prune(v[k], k);
+    if (p !== undefined) Object.defineProperty(out, k, { value: p, enumerable: true, writable: true });
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+function pullPolicy(image: unknown): string {
+  const last = (typeof image === 'string' ? image : '').split('/').pop() ?? '';
+  const [name = '', digest] = last.split('@');
+  const tag = name.includes(':') ? name.slice(name.indexOf(':') + 1) : digest === undefined ? 'latest' : '';
+  return tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultProbe(p: unknown): void {
+  if (!isObj(p)) return;
+  const d: [string, unknown][] = [
+    ['timeoutSeconds', 1],
+    ['periodSeconds', 10],
+    ['successThreshold', 1],
+    ['failureThreshold', 3],
+  ];
+  for (const [k, v] of d) if (unset(p[k])) p[k] = v;
+  defaultHandler(p);
+}
+
+function defaultHandler(h: unknown): void {
+  if (!isObj(h)) return;
+  const get = h['httpGet'];
+  if (isObj(get)) {
+    if (unset(get['path'])) get['path'] = '/';
+    if (unset(get['scheme'])) get['scheme'] = 'HTTP';
+    get['protocol'] ??= 'HTTP/1.1';
+  }
+  const grpc = h['grpc'];
+  if (isObj(grpc)) grpc['service'] ??= '';
+}
+
+/** A deep copy of `c` with the API server's container defaults (pkg/apis/core/v1) filled in. */
+function withDefaults(c: Container, hostNetwork: boolean): Json {
+  const o = JSON.parse(JSON.stringify(c)) as Json;
+  if (unset(o['imagePullPolicy'])) o['imagePullPolicy'] = pullPolicy(o['image']);
+  if (unset(o['terminationMessagePath'])) o['terminationMessagePath'] = '/dev/termination-log';
+  if (unset(o['terminationMessagePolicy'])) o['terminationMessagePolicy'] = 'File';
+  for (const p of Array.isArray(o['ports']) ? (o['ports'] as unknown[]) : []) {
+    if (!isObj(p)) continue;
+    if (unset(p['protocol'])) p['protocol'] = 'TCP';
+    if (hostNetwork && unset(p['hostPort'])) p['hostPort'] = p['containerPort'];
+  }
+  for (const e of Array.isArray(o['env']) ? (o['env'] as unknown[]) : []) {
+    const from = isObj(e) ? e['valueFrom'] : undefined;
+    if (!isObj(from)) continue;
+    const field = from['fieldRef'];
+    if (isObj(field) && unset(field['apiVersion'])) field['apiVersion'] = 'v1';
+    const file = from['fileKeyRef'];
+    if (isObj(file)) file['optional'] ??= false;
+  }
+  const res = o['resources'];
+  if (isObj(res) && isObj(res['limits'])) {
+    const req: Json = isObj(res['requests']) ? res['requests'] : {};
+    for (const [k, v] of Object.entries(res['limits'])) if (!(k in req)) req[k] = v;
+    res['requests'] = req;
+  }
+  if (isObj(res)) for (const k of ['limits', 'requests']) if (isObj(res[k])) res[k] = quantities(res[k]);
+  for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe']) defaultProbe(o[k]);
+  const life = o['lifecycle'];
+  if (isObj(life)) for (const k of ['postStart', 'preStop']) defaultHandler(life[k]);
+  return o;
+}
+
+const SUFFIX: Record<string, [bigint, bigint]> = {
+  n: [1n, 10n ** 9n],
+  u: [1n, 10n ** 6n],
+  m: [1n, 1000n],
+  '': [1n, 1n],
+};
+for (const [i, s] of ['k', 'M', 'G', 'T', 'P', 'E'].entries()) SUFFIX[s] = [1000n ** BigInt(i + 1), 1n];
+for (const [i, s] of ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'].entries()) SUFFIX[s] = [1024n ** BigInt(i + 1), 1n];
+
+/** Quantities in milli units, rounded up as the API server does ("0.5" and "500m" are equal). */
+function quantities(list: Json): Json {
+  const out: Json = {};
+  for (const [k, v] of Object.entries(list)) {
+    const m = /^\+?(\d*)(?:\.(\d*))?(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(String(v));
+    const [, int = '', frac = '', exp, suffix = ''] = m ?? [];
+    const scale = SUFFIX[suffix];
+    if (!m || int + frac === '' || !scale) {
+      out[k] = v;
+      continue;
+    }
+    const e = exp ? Number(exp.slice(1)) - frac.length : -frac.length;
+    let num = BigInt(int + frac) * scale[0] * 1000n * (e > 0 ? 10n ** BigInt(e) : 1n);
+    const den = scale[1] * (e < 0 ? 10n ** BigInt(-e) : 1n);
+    num = (num + den - 1n) / den;
+    out[k] = `${String(num)}m`;
+  }
+  return out;
+}
+
+/** Whether `found` (from the pod) is `rendered` (from the policy), up to API-server defaults. */
+export function sameContainer(found: Container, rendered: Container, hostNetwork: boolean): boolean {
+  if (jsonEqual(found, rendered)) return true;
+  return jsonEqual(prune(withDefaults(found, hostNetwork)), prune(withDefaults(rendered, hostNetwork)));
+}
