@@ -16,6 +16,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { PolicyTestSchema } from '../src/cli/policytest-schema.js';
+import { QUANTITY_FIELDS, QUANTITY_MAPS } from '../src/policy/kube-validate.js';
 import { InjectionPolicySchema } from '../src/policy/schema.js';
 
 type Json = Record<string, unknown>;
@@ -38,14 +39,6 @@ const QUANTITY = {
     { type: 'number', minimum: 0 },
   ],
 };
-const QUANTITY_FIELDS = new Set(['V1EmptyDirVolumeSource.sizeLimit', 'V1ResourceFieldSelector.divisor']);
-const QUANTITY_MAPS = new Set([
-  'V1ResourceRequirements.limits',
-  'V1ResourceRequirements.requests',
-  'V1VolumeResourceRequirements.limits',
-  'V1VolumeResourceRequirements.requests',
-]);
-
 interface Attribute {
   baseName: string;
   type: string;

@@ -26,9 +26,12 @@ interface Attribute {
 }
 
 /** Fields holding Kubernetes quantities (`resource.Quantity`): a string like 100m or 1Gi, or a number. */
-const QUANTITY_FIELDS = new Set(['V1EmptyDirVolumeSource.sizeLimit', 'V1ResourceFieldSelector.divisor']);
+export const QUANTITY_FIELDS: ReadonlySet<string> = new Set([
+  'V1EmptyDirVolumeSource.sizeLimit',
+  'V1ResourceFieldSelector.divisor',
+]);
 /** Maps whose values are quantities (resource name -> quantity). */
-const QUANTITY_MAPS = new Set([
+export const QUANTITY_MAPS: ReadonlySet<string> = new Set([
   'V1ResourceRequirements.limits',
   'V1ResourceRequirements.requests',
   'V1VolumeResourceRequirements.limits',
