@@ -4,10 +4,11 @@
  * brought to one canonical form (pkg/apis/core/v1 defaults filled in, omitted-when-empty values
  * dropped) and compared whole: a field we set with another value, a dropped field, or an extra
  * field that is no known default (restartPolicy: Always, another env value…) means "not present",
- * so a pod cannot forge a weakened copy of a required check.
+ * so a pod cannot forge a weakened copy of a required check. The one addition tolerated is the
+ * ServiceAccount token mount, read-only at its fixed path, which the API server itself adds.
  */
 import type { Container } from '../kube/wire.js';
-import { jsonEqual } from './equal.js';
+import { copyWith, jsonEqual } from './equal.js';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -124,8 +125,25 @@ function quantities(list: Json): Json {
   return out;
 }
 
+/**
+ * Where the API server's ServiceAccount admission plugin mounts the token (read-only) into every
+ * container, init containers included, when it re-runs after our patch. The real API server showed
+ * it: a re-invocation sees our container with this one extra mount (test/e2e selection suite).
+ */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** `found` without the token mount the ServiceAccount plugin added, unless the policy itself mounts that path. */
+function withoutTokenMount(found: Container, rendered: Container): Container {
+  const mounts = found.volumeMounts;
+  if (mounts === undefined || rendered.volumeMounts?.some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))
+    return found;
+  const kept = mounts.filter((m) => !(m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH && m.readOnly === true));
+  return kept.length === mounts.length ? found : copyWith(found, { volumeMounts: kept });
+}
+
 /** Whether `found` (from the pod) is `rendered` (from the policy), up to API-server defaults. */
 export function sameContainer(found: Container, rendered: Container, hostNetwork: boolean): boolean {
   if (jsonEqual(found, rendered)) return true;
-  return jsonEqual(prune(withDefaults(found, hostNetwork)), prune(withDefaults(rendered, hostNetwork)));
+  const pod = withoutTokenMount(found, rendered);
+  return jsonEqual(prune(withDefaults(pod, hostNetwork)), prune(withDefaults(rendered, hostNetwork)));
 }

@@ -1,5 +1,8 @@
+/* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
+   client-node's model classes are the wire shapes here; test pods are plain JSON objects, never instances. */
 import { deepStrictEqual, equal, match } from 'node:assert/strict';
 import { mutate } from '../../../src/engine/index.js';
+import { SERVICE_ACCOUNT_MOUNT_PATH } from '../../../src/engine/present.js';
 import { decision, doc, initNames, pod, policySet, run } from './helpers.js';
 
 const set = policySet(doc('network-check', { required: true }), doc('init-demo', { priority: 200 }));
@@ -35,6 +38,35 @@ describe('already applied: listed in init-injector.io/injected with its containe
     for (const c of defaulted.spec?.initContainers ?? [])
       Object.assign(c, { imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log' });
     deepStrictEqual(run(defaulted, set).patch, []);
+  });
+
+  it('still counts as present after ServiceAccount admission mounts the token into the injected containers', () => {
+    const first = run(pod(), set);
+    const admitted = structuredClone(first.mutated);
+    for (const c of admitted.spec?.initContainers ?? [])
+      c.volumeMounts = [
+        ...(c.volumeMounts ?? []),
+        { name: 'kube-api-access-7xk2p', mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true },
+      ];
+    const again = run(admitted, set);
+    deepStrictEqual(again.patch, []);
+    deepStrictEqual(
+      again.decisions.map((d) => d.outcome),
+      ['present', 'present'],
+    );
+  });
+
+  it('any other extra mount on an injected container (or a writable token path) makes it a look-alike', () => {
+    const first = run(pod(), set);
+    for (const mount of [
+      { name: 'tools', mountPath: '/bin' },
+      { name: 'kube-api-access-7xk2p', mountPath: SERVICE_ACCOUNT_MOUNT_PATH },
+    ]) {
+      const admitted = structuredClone(first.mutated);
+      const check = admitted.spec?.initContainers?.find((c) => c.name === 'network-check');
+      check!.volumeMounts = [...(check!.volumeMounts ?? []), mount];
+      equal(run(admitted, set).denial?.reason, 'name_conflict', mount.mountPath);
+    }
   });
 });
 
