@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { dockerignore, readDockerfile, type Copy, type Stage } from './support/dockerfile.js';
 import { ROOT } from './support/render.js';
+import { makeCert } from '../support/tls.js';
 
 const stages = readDockerfile();
 const final = stages.at(-1)!;
@@ -151,29 +152,7 @@ describe('deploy: the image, reproduced from the Dockerfile final stage', functi
   it('starts `serve` (as the image USER when run as root) with a real certificate, answers /readyz, exits on SIGTERM', async () => {
     const tls = join(work, 'tls');
     mkdirSync(tls);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        join(tls, 'tls.key'),
-        '-out',
-        join(tls, 'tls.crt'),
-      ],
-      { stdio: 'pipe' },
-    );
+    makeCert(tls);
     const nsLabels = join(work, 'namespaces.yaml');
     writeFileSync(nsLabels, 'default: {}\n');
     const port = await freePort();

@@ -12,6 +12,9 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { makeCert } from '../../support/tls.js';
+
+export { makeCert };
 
 const ENTRY = new URL('./serve-child.ts', import.meta.url).pathname;
 
@@ -29,36 +32,6 @@ export interface ServerProc {
   /** Resident set size of the child in bytes, from /proc. */
   rss(): number;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-/** A self-signed serving certificate for 127.0.0.1 and localhost; returns the file paths. */
-export function makeCert(dir: string, name = 'tls'): { certFile: string; keyFile: string } {
-  const certFile = join(dir, `${name}.crt`);
-  const keyFile = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile };
 }
 
 /** Starts serve with `policies` (file name -> YAML) and extra flags; resolves once it listens. */
