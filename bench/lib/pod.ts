@@ -4,6 +4,7 @@
  * containers with env, probes, resources and securityContext), grown to a target byte size.
  */
 import type { Pod } from '../../src/kube/wire.js';
+import { podCreateReview } from '../../test/support/review.js';
 
 /** The namespace every bench request is made in; the matching policies select it. */
 export const BENCH_NAMESPACE = 'bench';
@@ -187,28 +188,15 @@ function podOf(containers: number, envPerContainer: number): Pod {
 
 /** The AdmissionReview a kube-apiserver sends for CREATE of `pod`, with the given uid. */
 export function admissionReview(pod: Pod, uid: string): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: BENCH_NAMESPACE,
-      operation: 'CREATE',
-      userInfo: {
-        username: 'system:serviceaccount:kube-system:replicaset-controller',
-        uid: '0e5c7a51-2b1d-4c33-9f62-0d5d2f0a1b77',
-        groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
-      },
-      object: pod,
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
+  return podCreateReview(pod, {
+    uid,
+    namespace: BENCH_NAMESPACE,
+    userInfo: {
+      username: 'system:serviceaccount:kube-system:replicaset-controller',
+      uid: '0e5c7a51-2b1d-4c33-9f62-0d5d2f0a1b77',
+      groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'],
     },
-  };
+  });
 }
 
 const SIZE_UID = '00000000-0000-4000-8000-000000000000';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicySet } from '../../src/engine/types.js';
 import { loadPolicies } from '../../src/policy/load.js';
+import { podCreateReview } from '../support/review.js';
 
 /** A policy that injects one init container into every pod (optionally only in `namespaces`). */
 export function policyYaml(name: string, opts: { image?: string; extra?: string } = {}): string {
@@ -56,25 +57,7 @@ let seq = 0;
 /** An AdmissionReview v1 for `object`; `request` fields override the CREATE-of-pods defaults. */
 export function reviewFor(object: unknown, request: Record<string, unknown> = {}): Record<string, unknown> {
   seq += 1;
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'default',
-      operation: 'CREATE',
-      userInfo: { username: 'system:serviceaccount:kube-system:replicaset-controller' },
-      object,
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-      ...request,
-    },
-  };
+  return podCreateReview(object, { uid: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`, ...request });
 }
 
 /** Decodes response.patch (base64 JSON) into ops. */

@@ -12,6 +12,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
+import { podCreateReview } from '../../support/review.js';
 import { makeCert } from '../../support/tls.js';
 
 export { makeCert };
@@ -209,22 +210,9 @@ export async function rawExchange(
 
 /** An AdmissionReview for a pod CREATE in namespace team-a. */
 export function review(pod: unknown, uid = 'rel-uid-1'): Record<string, unknown> {
-  return {
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    request: {
-      uid,
-      kind: { group: '', version: 'v1', kind: 'Pod' },
-      resource: { group: '', version: 'v1', resource: 'pods' },
-      requestKind: { group: '', version: 'v1', kind: 'Pod' },
-      requestResource: { group: '', version: 'v1', resource: 'pods' },
-      namespace: 'team-a',
-      operation: 'CREATE',
-      userInfo: { username: 'alice', groups: ['system:authenticated'] },
-      object: pod,
-      oldObject: null,
-      dryRun: false,
-      options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' },
-    },
-  };
+  return podCreateReview(pod, {
+    uid,
+    namespace: 'team-a',
+    userInfo: { username: 'alice', groups: ['system:authenticated'] },
+  });
 }
