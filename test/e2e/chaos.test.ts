@@ -13,7 +13,6 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { dump } from 'js-yaml';
 import {
   apiErrorMessage,
   createNamespace,
@@ -33,32 +32,11 @@ import { writeAtomicDir } from './harness/atomicdir.js';
 import { httpsGet } from './harness/net.js';
 import { startChild, stopChild, type Child } from './harness/proc.js';
 import { ensureDist } from './harness/webhook.js';
-import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
+import { busyboxPolicyYaml, getControlPlane, injected, registerAndWait } from './support/fixtures.js';
 import { startBalancer, type Balancer } from '../reliability/support/balancer.js';
 
 const POLICY = 'chaos-check';
-const policyYaml = (name: string): string =>
-  dump({
-    apiVersion: 'init-injector.io/v1alpha1',
-    kind: 'InjectionPolicy',
-    metadata: { name },
-    spec: {
-      initContainers: [
-        {
-          name,
-          image: 'busybox:1.37.0',
-          command: ['true'],
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-          },
-          resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '10m', memory: '16Mi' } },
-        },
-      ],
-    },
-  });
+const policyYaml = (name: string): string => busyboxPolicyYaml(name);
 const BROKEN =
   'apiVersion: init-injector.io/v1alpha1\nkind: InjectionPolicy\nmetadata: {name: Broken_Name}\nspec: {initContainers: []}\n';
 

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
-import { dump } from 'js-yaml';
 import {
   apiErrorMessage,
   createNamespace,
@@ -21,32 +20,9 @@ import {
   type ControlPlane,
   type WebhookServer,
 } from './harness/index.js';
-import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
+import { busyboxPolicyYaml, getControlPlane, injected, registerAndWait } from './support/fixtures.js';
 
-function policy(name: string, priority: number): string {
-  return dump({
-    apiVersion: 'init-injector.io/v1alpha1',
-    kind: 'InjectionPolicy',
-    metadata: { name },
-    spec: {
-      priority,
-      initContainers: [
-        {
-          name,
-          image: 'busybox:1.37.0',
-          command: ['true'],
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 65532,
-            allowPrivilegeEscalation: false,
-            capabilities: { drop: ['ALL'] },
-          },
-          resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '10m', memory: '16Mi' } },
-        },
-      ],
-    },
-  });
-}
+const policy = (name: string, priority: number): string => busyboxPolicyYaml(name, priority);
 
 interface Outcome {
   readonly at: number;

@@ -4,6 +4,7 @@
  * OnRequest ones). Each scenario registers its own configuration (own route) against them.
  */
 import path from 'node:path';
+import { dump } from 'js-yaml';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
   apiErrorMessage,
@@ -86,4 +87,33 @@ export async function registerAndWait(
 /** The effectiveness check for our webhook: the dry-run pod came back with the injected annotation. */
 export function injected(result: { pod?: V1Pod }): boolean {
   return result.pod?.metadata?.annotations?.['init-injector.io/injected'] !== undefined;
+}
+
+/**
+ * A one-container test policy (a restricted busybox `true`), as YAML: the policy the reload and
+ * chaos scenarios swap in while pods are being created. `priority` is written only when given.
+ */
+export function busyboxPolicyYaml(name: string, priority?: number): string {
+  return dump({
+    apiVersion: 'init-injector.io/v1alpha1',
+    kind: 'InjectionPolicy',
+    metadata: { name },
+    spec: {
+      ...(priority === undefined ? {} : { priority }),
+      initContainers: [
+        {
+          name,
+          image: 'busybox:1.37.0',
+          command: ['true'],
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 65532,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+          },
+          resources: { requests: { cpu: '5m', memory: '8Mi' }, limits: { cpu: '10m', memory: '16Mi' } },
+        },
+      ],
+    },
+  });
 }
