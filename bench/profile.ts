@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/profile.ts [--floor] [--seconds 10] [--connections 8] [--policies 10] [--kb 10]
- *  [--log-level info] [--no-profile]`: where the
+ *  [--log-level info] [--no-profile] [--node-arg=--flag …]`: where the
  * server's CPU goes. Starts `init-injector serve` with `node --cpu-prof`, drives it with the bench's
  * closed-loop load (every response checked), stops it so V8 writes the profile, and prints self time
  * by category (TLS, HTTP parsing, express, body parsing, JSON, engine, logging, metrics, patch,
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     floor: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     'no-profile': { type: 'boolean', default: false },
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 const work = mkdtempSync(join(tmpdir(), 'init-injector-profile-'));
@@ -35,7 +36,10 @@ const pin = pinning();
 process.stderr.write(`profile: ${ensureBuilt()}; ${pin.note}\n`);
 const policies = Number(values.policies);
 const cert = makeCert(work, 'ecdsa-p256');
-const profArgs = values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200'];
+const profArgs = [
+  ...values['node-arg'],
+  ...(values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200']),
+];
 const server = values.floor
   ? await startFloor(cert, pin.server, work, profArgs)
   : await startInjector(

@@ -9,7 +9,7 @@ import type { Decision, MutationResult } from '../engine/types.js';
 import type { AdmissionHttpError } from '../errors.js';
 import type { AdmissionRequest } from '../kube/admission.js';
 import type { Pod } from '../kube/wire.js';
-import type { Logger } from '../log.js';
+import { rawInfo, type Logger } from '../log.js';
 import { AdmissionResult, type Metrics } from './metrics.js';
 
 type DecisionLabels = Readonly<Record<'policy' | 'outcome' | 'reason', string>>;
@@ -52,20 +52,19 @@ export class AdmissionRecorder {
         skipped.push(`${d.policy}:${d.reason}`);
     }
     const meta = pod.metadata;
-    const line = {
-      uid: req.uid,
-      ns: req.namespace,
-      podName: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
-      dryRun: req.dryRun === true ? true : undefined,
-      result: outcome,
-      injected: result.injected,
-      skipped,
-      ops: result.patch.length,
-      warnings: result.warnings.length,
-      denial: result.denial ? { policy: result.denial.policy, reason: result.denial.reason } : undefined,
-      ms,
-    };
-    this.#log.info(line, result.denial ? 'admission denied' : 'admission reviewed');
+    const podName = meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined);
+    // The same fields, in the same order, as pino would write for the object form; built by hand
+    // because this line is on every admission (rawInfo). Every value is a name, code or count.
+    let fields = `"uid":${JSON.stringify(req.uid)}`;
+    if (req.namespace !== undefined) fields += `,"ns":${JSON.stringify(req.namespace)}`;
+    if (podName !== undefined) fields += `,"podName":${JSON.stringify(podName)}`;
+    if (req.dryRun === true) fields += ',"dryRun":true';
+    fields += `,"result":"${outcome}","injected":${JSON.stringify(result.injected)},"skipped":${JSON.stringify(skipped)}`;
+    fields += `,"ops":${String(result.patch.length)},"warnings":${String(result.warnings.length)}`;
+    const denial = result.denial;
+    if (denial) fields += `,"denial":${JSON.stringify({ policy: denial.policy, reason: denial.reason })}`;
+    fields += `,"ms":${String(ms)}`;
+    rawInfo(this.#log, fields, denial ? 'admission denied' : 'admission reviewed');
   }
 
   /** A 4xx/5xx answer. Internal errors log the error (with stack) at error level; the body is never logged. */
