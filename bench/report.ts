@@ -4,6 +4,7 @@
  */
 import type { EngineFigures } from './engine/types.js';
 import type { RunFigures } from './lib/load.js';
+import { apiServerRows } from './report-apiserver.js';
 import type { ApiServerFigures } from './sections/apiserver.js';
 import type { ScenarioFigures } from './sections/server.js';
 
@@ -167,38 +168,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
     rows.push(serverCells('server', `${what}, ${kb} KB`, s.injector, s.floor));
     rows.push(serverCells('  floor', `${what}, ${kb} KB`, s.floor, undefined));
   }
-  if ('skipped' in r.apiserver) {
-    rows.push(['apiserver', `skipped: ${r.apiserver.skipped}`, '', '', '', '', '', '', '', '', '']);
-  } else {
-    const a = r.apiserver;
-    const label = `pod create ${a.ratePerSecond}/s, ${a.pods} pods (k8s ${a.version}, not pinned)`;
-    rows.push([
-      'apiserver',
-      `${label}, webhook`,
-      '',
-      ms(a.withWebhook.p50),
-      ms(a.withWebhook.p99),
-      ms(a.withWebhook.p999),
-      '',
-      '',
-      '',
-      '',
-      `${a.overheadP50Ms >= 0 ? '+' : ''}${ms(a.overheadP50Ms)} ms p50`,
-    ]);
-    rows.push([
-      'apiserver',
-      `${label}, no webhook`,
-      '',
-      ms(a.withoutWebhook.p50),
-      ms(a.withoutWebhook.p99),
-      ms(a.withoutWebhook.p999),
-      '',
-      '',
-      '',
-      '',
-      `${a.overheadP99Ms >= 0 ? '+' : ''}${ms(a.overheadP99Ms)} ms p99`,
-    ]);
-  }
+  rows.push(...apiServerRows(r.apiserver));
   for (const x of t)
     rows.push([
       `TARGET ${x.verdict}`,

@@ -1,12 +1,16 @@
 /**
  * Through the real API server (the e2e harness: etcd + kube-apiserver + controller-manager built
- * from the Kubernetes Go modules, our webhook via `init-injector serve`): pod-create latency in a
- * namespace the webhook is registered for vs one it is not, at a fixed rate, interleaved (one pod in
- * each namespace per tick) so drift on a shared machine hits both alike. Every pod is checked: the
- * injected namespace's pods must come back with the init containers, the other's without.
- * Skipped (with the reason) when the Kubernetes binaries are not built: a cold build takes tens of
- * minutes, which is no part of a benchmark run.
+ * from the Kubernetes Go modules, our webhook via `init-injector serve`): pod-create latency at a
+ * fixed rate in four namespaces per tick, interleaved (order rotated each tick) so drift on a shared
+ * machine hits all alike: one our webhook is registered for, one with no webhook, one registered to
+ * the bare floor answering no patch (the API server's cost of calling any webhook) and one to the
+ * floor answering our own patch with reinvocationPolicy Never (the cost of applying it). Our server's
+ * own time per call comes from its log, the API server's view of each call from its metrics; see
+ * bench/lib/apiserver-figures.ts for the split. Every pod is checked: injected where a patch is
+ * answered, untouched elsewhere. Skipped (with the reason) when the Kubernetes binaries are not
+ * built: a cold build takes tens of minutes, which is no part of a benchmark run.
  */
+import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
   createNamespace,
@@ -19,45 +23,60 @@ import {
   stopControlPlane,
   waitFor,
   webhookConfiguration,
+  type ControlPlane,
 } from '../../test/e2e/harness/index.js';
 import { cachedBinaries } from '../../test/e2e/harness/build.js';
-import { BENCH_NAMESPACE_LABELS, BENCH_POD_LABELS, podForReviewSize } from '../lib/pod.js';
-import { summarize, type Summary } from '../lib/stats.js';
+import { apiServerWebhookTotals, callsBetween, logOffset, serverMsSince } from '../lib/admission-timing.js';
+import { decompose, type ApiServerCallView, type ApiServerLatencies } from '../lib/apiserver-figures.js';
+import { ourPatchFor, submittedPod } from '../lib/apiserver-pod.js';
+import { BENCH_NAMESPACE_LABELS } from '../lib/pod.js';
+import { startFloorWebhook, type FloorWebhook } from '../lib/webhook-floor.js';
 
 /** The section's figures, or why it was skipped. */
 export type ApiServerFigures =
   | { readonly skipped: string }
-  | {
+  | (ApiServerLatencies & {
       readonly version: string;
       readonly ratePerSecond: number;
+      /** Pods per namespace kind. */
       readonly pods: number;
-      readonly withWebhook: Summary;
-      readonly withoutWebhook: Summary;
+      /** Pods created and checked in the measured window, all kinds. */
+      readonly podsChecked: number;
+      /** ours − none (the issue's target is on the p50). */
       readonly overheadP50Ms: number;
       readonly overheadP99Ms: number;
+      /** Each webhook's calls as the API server timed them. */
+      readonly apiServerView: Readonly<Record<'ours' | 'floor' | 'floorPatch', ApiServerCallView | null>>;
       readonly injectedPerPod: number;
       readonly errors: number;
       readonly errorSamples: readonly string[];
-    };
+    });
 
-/** The bench pod as a user would submit it: no server-set fields, the default ServiceAccount. */
-function submittedPod(): V1Pod {
-  const pod = structuredClone(podForReviewSize(10 * 1024)) as unknown as V1Pod;
-  const meta = pod.metadata!;
-  delete meta.managedFields;
-  delete meta.ownerReferences;
-  delete meta.namespace;
-  meta.generateName = 'bench-';
-  meta.labels = { ...BENCH_POD_LABELS };
-  const spec = pod.spec!;
-  delete spec.serviceAccount;
-  delete spec.serviceAccountName;
-  // The ServiceAccount admission plugin adds the token volume and mounts itself.
-  spec.volumes = (spec.volumes ?? []).filter((v) => v.projected === undefined);
-  for (const c of spec.containers)
-    c.volumeMounts = (c.volumeMounts ?? []).filter((m) => !m.name.startsWith('kube-api-access'));
-  delete pod.status;
-  return pod;
+const WEBHOOK = {
+  ours: 'inject.init-injector.io',
+  floor: 'floor-none.bench.init-injector.io',
+  floorPatch: 'floor-patch.bench.init-injector.io',
+} as const;
+
+type Kind = 'ours' | 'none' | 'floor' | 'floorPatch';
+
+/** Registers `url` (opt-in, URL mode, the control plane's CA) for namespaces labelled with `route`. */
+async function register(
+  cp: ControlPlane,
+  name: string,
+  url: string,
+  route: string,
+  webhookName: string,
+  reinvocation: 'IfNeeded' | 'Never',
+): Promise<{ ns: string; unregister: () => Promise<void> }> {
+  const ns = await createNamespace(cp, name, {
+    [ROUTE_LABEL]: route,
+    [INJECT_LABEL]: 'enabled',
+    ...BENCH_NAMESPACE_LABELS,
+  });
+  const cfg = webhookConfiguration({ name, url, caPem: cp.pki.ca.certPem, mode: 'opt-in', route, webhookName });
+  const body = { ...cfg, webhooks: (cfg.webhooks ?? []).map((w) => ({ ...w, reinvocationPolicy: reinvocation })) };
+  return { ns, unregister: await registerWebhook(cp, body) };
 }
 
 /** Runs the section; `pods` per namespace at `rate` pods/s per namespace. */
@@ -73,27 +92,18 @@ export async function runApiServer(
         'Kubernetes binaries are not built (npm run test:e2e builds them once; a cold build takes tens of minutes)',
     };
   }
+  const floors: FloorWebhook[] = [];
   try {
     const cp = await getControlPlane();
     log(`  control plane ${cp.version} up in ${cp.startMs} ms`);
     const webhook = await startTrackedWebhook(cp, 'bench', readPolicyDir(policiesDir));
-    const route = 'bench';
-    const labels = { [ROUTE_LABEL]: route, [INJECT_LABEL]: 'enabled', ...BENCH_NAMESPACE_LABELS };
-    const withNs = await createNamespace(cp, 'bench-on', labels);
-    const withoutNs = await createNamespace(cp, 'bench-off', {
-      [ROUTE_LABEL]: 'bench-none',
-      ...BENCH_NAMESPACE_LABELS,
-    });
-    const unregister = await registerWebhook(
-      cp,
-      webhookConfiguration({
-        name: 'bench-injector',
-        url: webhook.url,
-        caPem: cp.pki.ca.certPem,
-        mode: 'opt-in',
-        route,
-      }),
-    );
+    const serveLog = path.join(cp.dir, 'webhooks', 'bench', 'serve.log'); // where the harness puts it
+    const ours = await register(cp, 'bench-on', webhook.url, 'bench', WEBHOOK.ours, 'IfNeeded');
+    const noneNs = await createNamespace(cp, 'bench-off', { [ROUTE_LABEL]: 'bench-none', ...BENCH_NAMESPACE_LABELS });
+    const floorNone = await startFloorWebhook(cp, 'bench-floor-none', 'none');
+    floors.push(floorNone);
+    const floor = await register(cp, 'bench-floor', floorNone.url, 'bench-floor', WEBHOOK.floor, 'IfNeeded');
+
     const pod = submittedPod();
     const create = async (ns: string): Promise<{ ms: number; pod?: V1Pod; error?: string }> => {
       const t = performance.now();
@@ -105,63 +115,114 @@ export async function runApiServer(
       }
     };
     const inits = (p?: V1Pod): number => p?.spec?.initContainers?.length ?? 0;
-    // The configuration is effective once a pod in the registered namespace comes back injected.
+    // A configuration is effective once a pod in its namespace comes back injected (ours), or once the
+    // API server counts a call to it (the floor's pods come back unchanged).
     const injectedPerPod = await waitFor(
       'the bench webhook configuration to take effect',
       async () => {
-        const r = await create(withNs);
+        const r = await create(ours.ns);
         return inits(r.pod) > 0 ? inits(r.pod) : undefined;
       },
       20_000,
       200,
     );
-    for (let i = 0; i < 20; i++) await Promise.all([create(withNs), create(withoutNs)]); // warm-up
+    await waitFor(
+      'the floor webhook configuration to take effect',
+      async () => {
+        const before = await apiServerWebhookTotals(cp);
+        await create(floor.ns);
+        return callsBetween(before, await apiServerWebhookTotals(cp), WEBHOOK.floor).calls > 0 ? true : undefined;
+      },
+      20_000,
+      200,
+    );
+    // The floor answering our own patch: what our server answers for this pod as the API server sends it.
+    const reference = await create(noneNs);
+    const patch = await ourPatchFor(cp, reference.pod, ours.ns, webhook.url);
+    const floorPatchServer = await startFloorWebhook(cp, 'bench-floor-patch', patch);
+    floors.push(floorPatchServer);
+    const floorPatch = await register(
+      cp,
+      'bench-floor-patch',
+      floorPatchServer.url,
+      'bench-floor-patch',
+      WEBHOOK.floorPatch,
+      'Never',
+    );
+    await waitFor(
+      'the patch-floor webhook configuration to take effect',
+      async () => (inits((await create(floorPatch.ns)).pod) === injectedPerPod ? true : undefined),
+      20_000,
+      200,
+    );
 
-    const on: number[] = [];
-    const off: number[] = [];
+    const namespaces: Readonly<Record<Kind, string>> = {
+      ours: ours.ns,
+      none: noneNs,
+      floor: floor.ns,
+      floorPatch: floorPatch.ns,
+    };
+    const expected: Readonly<Record<Kind, number>> = {
+      ours: injectedPerPod,
+      none: 0,
+      floor: 0,
+      floorPatch: injectedPerPod,
+    };
+    const kinds: readonly Kind[] = ['ours', 'none', 'floor', 'floorPatch'];
+    for (let i = 0; i < 20; i++) await Promise.all(kinds.map((k) => create(namespaces[k]))); // warm-up
+
+    const samples: Record<Kind, number[]> = { ours: [], none: [], floor: [], floorPatch: [] };
     const errors: string[] = [];
     let errorCount = 0;
     const fail = (m: string): void => {
       errorCount += 1;
       if (errors.length < 5) errors.push(m);
     };
+    const logFrom = logOffset(serveLog);
+    const totalsBefore = await apiServerWebhookTotals(cp);
     const pending: Promise<void>[] = [];
     const t0 = performance.now();
     for (let i = 0; i < pods; i++) {
       const wait = t0 + (i * 1000) / rate - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      pending.push(
-        create(withNs).then((r) => {
-          if (r.error !== undefined) fail(`with webhook: ${r.error}`);
-          else if (inits(r.pod) !== injectedPerPod)
-            fail(`with webhook: ${inits(r.pod)} init containers, expected ${injectedPerPod}`);
-          on.push(r.ms);
-        }),
-        create(withoutNs).then((r) => {
-          if (r.error !== undefined) fail(`without webhook: ${r.error}`);
-          else if (inits(r.pod) !== 0) fail(`without webhook: the pod was injected`);
-          off.push(r.ms);
-        }),
-      );
+      for (let j = 0; j < kinds.length; j++) {
+        const kind = kinds[(i + j) % kinds.length]!; // rotate who is sent first
+        pending.push(
+          create(namespaces[kind]).then((r) => {
+            if (r.error !== undefined) fail(`${kind}: ${r.error}`);
+            else if (inits(r.pod) !== expected[kind])
+              fail(`${kind}: ${inits(r.pod)} init containers, expected ${expected[kind]}`);
+            samples[kind].push(r.ms);
+          }),
+        );
+      }
     }
     await Promise.all(pending);
-    await unregister();
-    for (const ns of [withNs, withoutNs]) await cp.coreApi.deleteNamespace({ name: ns }).catch(() => undefined);
-    const a = summarize(on);
-    const b = summarize(off);
+    const totalsAfter = await apiServerWebhookTotals(cp);
+    await new Promise((r) => setTimeout(r, 500)); // the server's log writes are asynchronous
+    const serverMs = serverMsSince(serveLog, logFrom, ours.ns);
+    for (const r of [ours, floor, floorPatch]) await r.unregister();
+    for (const ns of Object.values(namespaces)) await cp.coreApi.deleteNamespace({ name: ns }).catch(() => undefined);
+    const view = (name: string): ApiServerCallView => {
+      const c = callsBetween(totalsBefore, totalsAfter, name);
+      return { callsPerPod: c.calls / pods, meanMs: c.meanMs };
+    };
+    const latencies = decompose({ ...samples, serverMs, pods });
     return {
       version: cp.version,
       ratePerSecond: rate,
       pods,
-      withWebhook: a,
-      withoutWebhook: b,
-      overheadP50Ms: a.p50 - b.p50,
-      overheadP99Ms: a.p99 - b.p99,
+      podsChecked: pods * kinds.length,
+      ...latencies,
+      overheadP50Ms: latencies.decomposition.total.p50Ms,
+      overheadP99Ms: latencies.decomposition.total.p99Ms,
+      apiServerView: { ours: view(WEBHOOK.ours), floor: view(WEBHOOK.floor), floorPatch: view(WEBHOOK.floorPatch) },
       injectedPerPod,
       errors: errorCount,
       errorSamples: errors,
     };
   } finally {
+    for (const f of floors) await f.stop();
     await stopControlPlane();
   }
 }

@@ -5,7 +5,11 @@
  * under the same load: our figures are read as ratios to this one.
  * Self-contained (node: imports only) so Node runs it by type stripping, with no loader.
  *
- * env: FLOOR_PORT, FLOOR_CERT, FLOOR_KEY (PEM files), FLOOR_KEEPALIVE_MS (default 95000).
+ * env: FLOOR_PORT, FLOOR_CERT, FLOOR_KEY (PEM files), FLOOR_KEEPALIVE_MS (default 95000),
+ * FLOOR_PATCH: unset = the fixed patch below; `none` = `allowed: true` with no patch at all (the
+ * cheapest webhook possible, which the API-server section registers to measure what calling any
+ * webhook costs the API server); `file:<path>` = the JSONPatch array in that JSON file (the patch our
+ * server answered for the API-server section's pod, to measure what applying it costs).
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
@@ -57,9 +61,19 @@ const PATCH = [
   },
   { op: 'add', path: '/spec/volumes/-', value: { name: 'workload-certs', emptyDir: { medium: 'Memory' } } },
 ];
-const PATCH_B64 = Buffer.from(JSON.stringify(PATCH)).toString('base64');
 
 const env = process.env;
+const patchMode = env['FLOOR_PATCH'];
+const PATCH_B64: string | undefined =
+  patchMode === undefined
+    ? Buffer.from(JSON.stringify(PATCH)).toString('base64')
+    : patchMode === 'none'
+      ? undefined
+      : patchMode.startsWith('file:')
+        ? Buffer.from(JSON.stringify(JSON.parse(readFileSync(patchMode.slice(5), 'utf8')))).toString('base64')
+        : (() => {
+            throw new Error(`FLOOR_PATCH must be unset, "none" or "file:<path>", got ${JSON.stringify(patchMode)}`);
+          })();
 const keepAlive = Number(env['FLOOR_KEEPALIVE_MS'] ?? '95000');
 const server = createServer(
   { cert: readFileSync(env['FLOOR_CERT'] ?? ''), key: readFileSync(env['FLOOR_KEY'] ?? ''), minVersion: 'TLSv1.2' },
@@ -81,7 +95,10 @@ const server = createServer(
       const body = JSON.stringify({
         apiVersion: 'admission.k8s.io/v1',
         kind: 'AdmissionReview',
-        response: { uid, allowed: true, patchType: 'JSONPatch', patch: PATCH_B64 },
+        response:
+          PATCH_B64 === undefined
+            ? { uid, allowed: true }
+            : { uid, allowed: true, patchType: 'JSONPatch', patch: PATCH_B64 },
       });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     });

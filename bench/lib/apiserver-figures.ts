@@ -1,0 +1,96 @@
+/**
+ * The figures of the API-server section and how the pod-create overhead splits, from latency samples
+ * of four kinds of namespace created side by side:
+ *  - none:       no webhook registered;
+ *  - floor:      the bare floor answering `allowed: true` with no patch (the cheapest webhook
+ *                possible), registered like ours: floor − none is what calling any webhook costs
+ *                the API server (CEL match condition, serialize the review, TLS round trip, decode);
+ *  - floorPatch: the floor answering our own patch, reinvocationPolicy Never (a fixed patch is not
+ *                idempotent): floorPatch − floor is what applying the patch, re-running the built-in
+ *                plugins and validating/storing the bigger pod cost;
+ *  - ours:       init-injector, reinvocationPolicy IfNeeded as DESIGN requires (called again once the
+ *                ServiceAccount plugin has mounted its token into the injected containers).
+ * Differences are taken between percentiles (p50 − p50), not per pod: the pods are not paired.
+ */
+import { summarize, type Summary } from './stats.js';
+
+/** One webhook call as the API server timed it (mean over the window; its histogram is coarse). */
+export interface ApiServerCallView {
+  readonly callsPerPod: number;
+  readonly meanMs: number;
+}
+
+/** Latency differences at p50 and p99 (ms; positive = slower than the reference). */
+export interface Delta {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** The split of our overhead. */
+export interface Decomposition {
+  /** ours − none: what users feel (the issue's target is on its p50). */
+  readonly total: Delta;
+  /** floor − none: the API server's fixed cost of calling any webhook. */
+  readonly anyWebhookCall: Delta;
+  /** floorPatch − floor: applying our patch, re-running built-in plugins, the bigger pod; null if not run. */
+  readonly applyingPatch: Delta | null;
+  /** ours − floor: everything beyond the cheapest webhook. */
+  readonly beyondFloor: Delta;
+  /** ours − floorPatch: the second (IfNeeded) call and our server's extra time; null if not run. */
+  readonly beyondPatchFloor: Delta | null;
+  /** Our server's own time per pod: server ms per call (p50, p99) × calls per pod. */
+  readonly ourServerPerPod: Delta;
+}
+
+/** Our server's own time per admission during the measured window (from its log). */
+export interface ServerSide {
+  readonly msPerCall: Summary;
+  readonly callsPerPod: number;
+}
+
+/** Raw samples of one run. */
+export interface ApiServerSamples {
+  readonly ours: readonly number[];
+  readonly none: readonly number[];
+  readonly floor: readonly number[];
+  readonly floorPatch: readonly number[] | null;
+  readonly serverMs: readonly number[];
+  readonly pods: number;
+}
+
+/** Latency summaries of each namespace kind. */
+export interface ApiServerLatencies {
+  readonly withWebhook: Summary;
+  readonly withoutWebhook: Summary;
+  readonly floorWebhook: Summary;
+  readonly floorPatchWebhook: Summary | null;
+  readonly server: ServerSide;
+  readonly decomposition: Decomposition;
+}
+
+const delta = (a: Summary, b: Summary): Delta => ({ p50Ms: a.p50 - b.p50, p99Ms: a.p99 - b.p99 });
+
+/** Summaries and the decomposition of one run's samples. */
+export function decompose(s: ApiServerSamples): ApiServerLatencies {
+  const ours = summarize(s.ours);
+  const none = summarize(s.none);
+  const floor = summarize(s.floor);
+  const patch = s.floorPatch === null ? null : summarize(s.floorPatch);
+  const msPerCall = summarize(s.serverMs);
+  const callsPerPod = s.pods > 0 ? s.serverMs.length / s.pods : Number.NaN;
+  return {
+    withWebhook: ours,
+    withoutWebhook: none,
+    floorWebhook: floor,
+    floorPatchWebhook: patch,
+    server: { msPerCall, callsPerPod },
+    decomposition: {
+      total: delta(ours, none),
+      anyWebhookCall: delta(floor, none),
+      applyingPatch: patch === null ? null : delta(patch, floor),
+      beyondFloor: delta(ours, floor),
+      beyondPatchFloor: patch === null ? null : delta(ours, patch),
+      ourServerPerPod: { p50Ms: msPerCall.p50 * callsPerPod, p99Ms: msPerCall.p99 * callsPerPod },
+    },
+  };
+}
