@@ -11,6 +11,7 @@ import {
   checkPodShape,
   decodeReview,
   denied,
+  encodeReview,
   errored,
   isPodCreate,
   patched,
@@ -81,7 +82,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
 
 function send(res: ServerResponse, status: number, body: AdmissionReviewOut, close = false): void {
   if (res.headersSent) return;
-  const json = JSON.stringify(body);
+  const json = encodeReview(body);
   const headers: Record<string, string | number> = {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(json),
