@@ -65,5 +65,24 @@ export function apiServerRows(a: ApiServerFigures): string[][] {
       `× calls/pod = ${ms(d.ourServerPerPod.p50Ms)} ms p50, ${ms(d.ourServerPerPod.p99Ms)} ms p99 per pod`,
     ),
   );
+  for (const [result, x] of Object.entries(a.server.byResult))
+    rows.push(
+      cells(
+        '  overhead',
+        `  our server, calls answered ${result}${result === 'patched' ? ' (1st call)' : result === 'allowed' ? ' (IfNeeded re-call)' : ''}`,
+        ms(x.p50),
+        ms(x.p99),
+        ms(x.p999),
+        `${String(x.n)} calls`,
+      ),
+    );
+  const floorOwn = (label: string, x: Summary | null): void => {
+    if (x !== null)
+      rows.push(
+        cells('  overhead', label, ms(x.p50), ms(x.p99), ms(x.p999), `${String(x.n)} calls; same span, for reference`),
+      );
+  };
+  floorOwn("  the floor's own time per call, no patch", a.server.floorMsPerCall);
+  floorOwn("  the floor's own time per call, our patch", a.server.floorPatchMsPerCall);
   return rows;
 }

@@ -2,7 +2,8 @@
  * Where an admission's time goes, from both ends of the call:
  *  - our server's own time per admission: the `ms` field of its one log line per admission
  *    (src/server/recorder.ts: from the handler's first line to the response written, body read
- *    included), read from the log written during the measured window only (by byte offset);
+ *    included), read from the log written during the measured window only (by byte offset); the
+ *    floor logs the same span with FLOOR_LOG_MS=1, as the reference;
  *  - the API server's time per webhook call (serialize, TLS round trip, wait, decode), from its
  *    `apiserver_admission_webhook_admission_duration_seconds` histogram by webhook name, as a
  *    difference of sum and count across the window (its buckets are too coarse for percentiles).
@@ -15,8 +16,15 @@ export function logOffset(file: string): number {
   return statSync(file).size;
 }
 
-/** `ms` of every admission log line for `namespace` written to `file` after byte `from`. */
-export function serverMsSince(file: string, from: number, namespace: string): number[] {
+/** One admission as a server logged it. */
+export interface LoggedAdmission {
+  readonly ms: number;
+  /** Our server's `result` (patched, allowed, …); undefined for the floor. */
+  readonly result?: string;
+}
+
+/** Admissions logged to `file` after byte `from` (for `namespace` only, when given: ours logs `ns`). */
+export function admissionsSince(file: string, from: number, namespace?: string): LoggedAdmission[] {
   const size = statSync(file).size;
   const buf = Buffer.alloc(Math.max(0, size - from));
   const fd = openSync(file, 'r');
@@ -25,12 +33,12 @@ export function serverMsSince(file: string, from: number, namespace: string): nu
   } finally {
     closeSync(fd);
   }
-  return serverMsOf(buf.toString('utf8'), namespace);
+  return admissionsOf(buf.toString('utf8'), namespace);
 }
 
-/** Pure part of serverMsSince: JSON lines with `ns` === namespace and a numeric `ms`. */
-export function serverMsOf(text: string, namespace: string): number[] {
-  const out: number[] = [];
+/** Pure part of admissionsSince: JSON lines with a numeric `ms` (and `ns` === namespace when given). */
+export function admissionsOf(text: string, namespace?: string): LoggedAdmission[] {
+  const out: LoggedAdmission[] = [];
   for (const line of text.split('\n')) {
     if (!line.startsWith('{')) continue;
     let entry: unknown;
@@ -39,8 +47,9 @@ export function serverMsOf(text: string, namespace: string): number[] {
     } catch {
       continue; // a line cut at the read boundary, or not ours
     }
-    const e = entry as { ns?: unknown; ms?: unknown };
-    if (e.ns === namespace && typeof e.ms === 'number') out.push(e.ms);
+    const e = entry as { ns?: unknown; ms?: unknown; result?: unknown };
+    if (typeof e.ms !== 'number' || (namespace !== undefined && e.ns !== namespace)) continue;
+    out.push(typeof e.result === 'string' ? { ms: e.ms, result: e.result } : { ms: e.ms });
   }
   return out;
 }

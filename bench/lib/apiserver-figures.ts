@@ -12,6 +12,7 @@
  *                ServiceAccount plugin has mounted its token into the injected containers).
  * Differences are taken between percentiles (p50 − p50), not per pod: the pods are not paired.
  */
+import type { LoggedAdmission } from './admission-timing.js';
 import { summarize, type Summary } from './stats.js';
 
 /** One webhook call as the API server timed it (mean over the window; its histogram is coarse). */
@@ -46,6 +47,11 @@ export interface Decomposition {
 export interface ServerSide {
   readonly msPerCall: Summary;
   readonly callsPerPod: number;
+  /** The same by our server's result: `patched` is the first call, `allowed` the IfNeeded re-call. */
+  readonly byResult: Readonly<Record<string, Summary>>;
+  /** The floors' own time per call over the same span (FLOOR_LOG_MS), for reference. */
+  readonly floorMsPerCall: Summary;
+  readonly floorPatchMsPerCall: Summary | null;
 }
 
 /** Raw samples of one run. */
@@ -54,7 +60,9 @@ export interface ApiServerSamples {
   readonly none: readonly number[];
   readonly floor: readonly number[];
   readonly floorPatch: readonly number[] | null;
-  readonly serverMs: readonly number[];
+  readonly server: readonly LoggedAdmission[];
+  readonly floorServer: readonly LoggedAdmission[];
+  readonly floorPatchServer: readonly LoggedAdmission[] | null;
   readonly pods: number;
 }
 
@@ -76,14 +84,25 @@ export function decompose(s: ApiServerSamples): ApiServerLatencies {
   const none = summarize(s.none);
   const floor = summarize(s.floor);
   const patch = s.floorPatch === null ? null : summarize(s.floorPatch);
-  const msPerCall = summarize(s.serverMs);
-  const callsPerPod = s.pods > 0 ? s.serverMs.length / s.pods : Number.NaN;
+  const msOf = (xs: readonly LoggedAdmission[]): number[] => xs.map((x) => x.ms);
+  const msPerCall = summarize(msOf(s.server));
+  const callsPerPod = s.pods > 0 ? s.server.length / s.pods : Number.NaN;
+  const results = [...new Set(s.server.map((x) => x.result ?? 'unknown'))].sort();
+  const byResult = Object.fromEntries(
+    results.map((r) => [r, summarize(msOf(s.server.filter((x) => (x.result ?? 'unknown') === r)))]),
+  );
   return {
     withWebhook: ours,
     withoutWebhook: none,
     floorWebhook: floor,
     floorPatchWebhook: patch,
-    server: { msPerCall, callsPerPod },
+    server: {
+      msPerCall,
+      callsPerPod,
+      byResult,
+      floorMsPerCall: summarize(msOf(s.floorServer)),
+      floorPatchMsPerCall: s.floorPatchServer === null ? null : summarize(msOf(s.floorPatchServer)),
+    },
     decomposition: {
       total: delta(ours, none),
       anyWebhookCall: delta(floor, none),

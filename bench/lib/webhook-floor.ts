@@ -48,7 +48,14 @@ export async function startFloorWebhook(
     process.execPath,
     ['--disable-warning=ExperimentalWarning', path.join(ROOT, 'bench', 'servers', 'floor.ts')],
     path.join(home, 'floor.log'),
-    { ...process.env, FLOOR_PORT: String(port), FLOOR_CERT: certFile, FLOOR_KEY: keyFile, FLOOR_PATCH: mode },
+    {
+      ...process.env,
+      FLOOR_PORT: String(port),
+      FLOOR_CERT: certFile,
+      FLOOR_KEY: keyFile,
+      FLOOR_PATCH: mode,
+      FLOOR_LOG_MS: '1',
+    },
   );
   let exit: number | string | undefined;
   void child.exited.then((code) => (exit = code));

@@ -1,14 +1,14 @@
 /**
  * Through the real API server (the e2e harness: etcd + kube-apiserver + controller-manager built
  * from the Kubernetes Go modules, our webhook via `init-injector serve`): pod-create latency at a
- * fixed rate in four namespaces per tick, interleaved (order rotated each tick) so drift on a shared
- * machine hits all alike: one our webhook is registered for, one with no webhook, one registered to
- * the bare floor answering no patch (the API server's cost of calling any webhook) and one to the
- * floor answering our own patch with reinvocationPolicy Never (the cost of applying it). Our server's
- * own time per call comes from its log, the API server's view of each call from its metrics; see
- * bench/lib/apiserver-figures.ts for the split. Every pod is checked: injected where a patch is
- * answered, untouched elsewhere. Skipped (with the reason) when the Kubernetes binaries are not
- * built: a cold build takes tens of minutes, which is no part of a benchmark run.
+ * fixed rate in four namespaces, interleaved in one steady stream (order rotated each tick) so
+ * drift on a shared machine hits all alike: one our webhook is registered for, one with no webhook,
+ * one registered to the bare floor answering no patch (the API server's cost of calling any
+ * webhook) and one to the floor answering our own patch with reinvocationPolicy Never (the cost of
+ * applying it). Our server's and the floors' own time per call come from their logs, the API
+ * server's timing of each call from its metrics; bench/lib/apiserver-figures.ts has the split.
+ * Every pod is checked: injected where a patch is answered, untouched elsewhere. Skipped (with the
+ * reason) when the Kubernetes binaries are not built: a cold build takes tens of minutes.
  */
 import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -26,7 +26,7 @@ import {
   type ControlPlane,
 } from '../../test/e2e/harness/index.js';
 import { cachedBinaries } from '../../test/e2e/harness/build.js';
-import { apiServerWebhookTotals, callsBetween, logOffset, serverMsSince } from '../lib/admission-timing.js';
+import { admissionsSince, apiServerWebhookTotals, callsBetween, logOffset } from '../lib/admission-timing.js';
 import { decompose, type ApiServerCallView, type ApiServerLatencies } from '../lib/apiserver-figures.js';
 import { ourPatchFor, submittedPod } from '../lib/apiserver-pod.js';
 import { BENCH_NAMESPACE_LABELS } from '../lib/pod.js';
@@ -178,15 +178,18 @@ export async function runApiServer(
       errorCount += 1;
       if (errors.length < 5) errors.push(m);
     };
-    const logFrom = logOffset(serveLog);
+    const logFrom = [serveLog, floorNone.logFile, floorPatchServer.logFile].map(logOffset);
     const totalsBefore = await apiServerWebhookTotals(cp);
     const pending: Promise<void>[] = [];
     const t0 = performance.now();
+    // One steady stream of rate × 4 pods/s, the kinds taking turns (the order rotated every tick, so
+    // each kind follows each other equally): a burst of four at once would queue them on each other.
+    const gapMs = 1000 / (rate * kinds.length);
     for (let i = 0; i < pods; i++) {
-      const wait = t0 + (i * 1000) / rate - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       for (let j = 0; j < kinds.length; j++) {
-        const kind = kinds[(i + j) % kinds.length]!; // rotate who is sent first
+        const wait = t0 + (i * kinds.length + j) * gapMs - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const kind = kinds[(i + j) % kinds.length]!;
         pending.push(
           create(namespaces[kind]).then((r) => {
             if (r.error !== undefined) fail(`${kind}: ${r.error}`);
@@ -200,14 +203,16 @@ export async function runApiServer(
     await Promise.all(pending);
     const totalsAfter = await apiServerWebhookTotals(cp);
     await new Promise((r) => setTimeout(r, 500)); // the server's log writes are asynchronous
-    const serverMs = serverMsSince(serveLog, logFrom, ours.ns);
+    const server = admissionsSince(serveLog, logFrom[0]!, ours.ns);
+    const floorServer = admissionsSince(floorNone.logFile, logFrom[1]!);
+    const floorPatchLogged = admissionsSince(floorPatchServer.logFile, logFrom[2]!);
     for (const r of [ours, floor, floorPatch]) await r.unregister();
     for (const ns of Object.values(namespaces)) await cp.coreApi.deleteNamespace({ name: ns }).catch(() => undefined);
     const view = (name: string): ApiServerCallView => {
       const c = callsBetween(totalsBefore, totalsAfter, name);
       return { callsPerPod: c.calls / pods, meanMs: c.meanMs };
     };
-    const latencies = decompose({ ...samples, serverMs, pods });
+    const latencies = decompose({ ...samples, server, floorServer, floorPatchServer: floorPatchLogged, pods });
     return {
       version: cp.version,
       ratePerSecond: rate,

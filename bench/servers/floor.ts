@@ -9,7 +9,9 @@
  * FLOOR_PATCH: unset = the fixed patch below; `none` = `allowed: true` with no patch at all (the
  * cheapest webhook possible, which the API-server section registers to measure what calling any
  * webhook costs the API server); `file:<path>` = the JSONPatch array in that JSON file (the patch our
- * server answered for the API-server section's pod, to measure what applying it costs).
+ * server answered for the API-server section's pod, to measure what applying it costs);
+ * FLOOR_LOG_MS=1: one line `{"ms":…}` per answered review on stdout, timed like our server's log
+ * line (request handler to response written), as the reference for our server's own time.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
@@ -74,10 +76,12 @@ const PATCH_B64: string | undefined =
         : (() => {
             throw new Error(`FLOOR_PATCH must be unset, "none" or "file:<path>", got ${JSON.stringify(patchMode)}`);
           })();
+const logMs = env['FLOOR_LOG_MS'] === '1';
 const keepAlive = Number(env['FLOOR_KEEPALIVE_MS'] ?? '95000');
 const server = createServer(
   { cert: readFileSync(env['FLOOR_CERT'] ?? ''), key: readFileSync(env['FLOOR_KEY'] ?? ''), minVersion: 'TLSv1.2' },
   (req, res) => {
+    const start = logMs ? performance.now() : 0;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -101,6 +105,7 @@ const server = createServer(
             : { uid, allowed: true, patchType: 'JSONPatch', patch: PATCH_B64 },
       });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+      if (logMs) process.stdout.write(`{"ms":${(Math.round((performance.now() - start) * 1000) / 1000).toString()}}\n`);
     });
   },
 );

@@ -3,7 +3,7 @@
  * histogram, and the split of the overhead. No timing here (timing targets live in the bench).
  */
 import { deepEqual, equal, ok } from 'node:assert/strict';
-import { callsBetween, serverMsOf, webhookTotalsOf } from '../../../bench/lib/admission-timing.js';
+import { admissionsOf, callsBetween, webhookTotalsOf } from '../../../bench/lib/admission-timing.js';
 import { decompose } from '../../../bench/lib/apiserver-figures.js';
 
 describe('bench API-server section', () => {
@@ -16,7 +16,17 @@ describe('bench API-server section', () => {
       '{"level":30,"uid":"c","ns":"on","result":"allowed","ms":0.5}',
       '{"level":30,"uid":"d","ns":"on","ms":',
     ].join('\n');
-    deepEqual(serverMsOf(text, 'on'), [1.25, 0.5]);
+    deepEqual(admissionsOf(text, 'on'), [
+      { ms: 1.25, result: 'patched' },
+      { ms: 0.5, result: 'allowed' },
+    ]);
+  });
+
+  it("reads the floor's lines, which carry no namespace, when no namespace is asked", () => {
+    deepEqual(admissionsOf('floor listening on 4443\n{"ms":0.125}\n{"ms":0.25}\n', undefined), [
+      { ms: 0.125 },
+      { ms: 0.25 },
+    ]);
   });
 
   it('sums the webhook histogram per name across label sets, ignoring buckets and other metrics', () => {
@@ -58,7 +68,12 @@ describe('bench API-server section', () => {
       none: at(20),
       floor: at(24),
       floorPatch: at(26),
-      serverMs: [...at(1), ...at(1)],
+      server: [
+        ...Array.from({ length: 100 }, () => ({ ms: 1, result: 'patched' })),
+        ...Array.from({ length: 100 }, () => ({ ms: 0.5, result: 'allowed' })),
+      ],
+      floorServer: at(0.2).map((ms) => ({ ms })),
+      floorPatchServer: null,
       pods: 100,
     });
     const near = (a: number, b: number): void => {
@@ -70,11 +85,27 @@ describe('bench API-server section', () => {
     near(r.decomposition.beyondPatchFloor?.p50Ms ?? Number.NaN, 4);
     near(r.decomposition.beyondFloor.p50Ms, 6);
     equal(r.server.callsPerPod, 2);
-    near(r.decomposition.ourServerPerPod.p50Ms, 2);
+    near(r.server.msPerCall.p50, 0.5); // rank 100 of 200: the last of the 0.5 ms re-calls
+    near(r.server.msPerCall.p99, 1);
+    near(r.decomposition.ourServerPerPod.p50Ms, 1);
+    near(r.decomposition.ourServerPerPod.p99Ms, 2);
+    near(r.server.byResult['patched']?.p50 ?? Number.NaN, 1);
+    near(r.server.byResult['allowed']?.p50 ?? Number.NaN, 0.5);
+    near(r.server.floorMsPerCall.p50, 0.2);
+    equal(r.server.floorPatchMsPerCall, null);
   });
 
   it('leaves the patch-floor parts null when that namespace was not run', () => {
-    const r = decompose({ ours: [3], none: [1], floor: [2], floorPatch: null, serverMs: [0.5], pods: 1 });
+    const r = decompose({
+      ours: [3],
+      none: [1],
+      floor: [2],
+      floorPatch: null,
+      server: [{ ms: 0.5 }],
+      floorServer: [],
+      floorPatchServer: null,
+      pods: 1,
+    });
     equal(r.floorPatchWebhook, null);
     equal(r.decomposition.applyingPatch, null);
     equal(r.decomposition.beyondPatchFloor, null);
