@@ -62,7 +62,8 @@ export function apiServerRows(a: ApiServerFigures): string[][] {
       ms(a.server.msPerCall.p50),
       ms(a.server.msPerCall.p99),
       ms(a.server.msPerCall.p999),
-      `× calls/pod = ${ms(d.ourServerPerPod.p50Ms)} ms p50, ${ms(d.ourServerPerPod.p99Ms)} ms p99 per pod`,
+      `× calls/pod = ${ms(d.ourServerPerPod.p50Ms)} ms p50, ${ms(d.ourServerPerPod.p99Ms)} ms p99 per pod; ` +
+        `beyond the floor's own time: ${signed(d.ourServerBeyondFloorPerPod.p50Ms)} ms p50 per pod`,
     ),
   );
   for (const [result, x] of Object.entries(a.server.byResult))

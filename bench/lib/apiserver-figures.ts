@@ -41,6 +41,11 @@ export interface Decomposition {
   readonly beyondPatchFloor: Delta | null;
   /** Our server's own time per pod: server ms per call (p50, p99) × calls per pod. */
   readonly ourServerPerPod: Delta;
+  /**
+   * What our code adds over the bare floor on the same span: (our ms − the floor's ms per call) ×
+   * calls per pod, the floor answering our patch when it ran (the same answer), else no patch.
+   */
+  readonly ourServerBeyondFloorPerPod: Delta;
 }
 
 /** Our server's own time per admission during the measured window (from its log). */
@@ -91,6 +96,9 @@ export function decompose(s: ApiServerSamples): ApiServerLatencies {
   const byResult = Object.fromEntries(
     results.map((r) => [r, summarize(msOf(s.server.filter((x) => (x.result ?? 'unknown') === r)))]),
   );
+  const floorMsPerCall = summarize(msOf(s.floorServer));
+  const floorPatchMsPerCall = s.floorPatchServer === null ? null : summarize(msOf(s.floorPatchServer));
+  const ref = floorPatchMsPerCall ?? floorMsPerCall;
   return {
     withWebhook: ours,
     withoutWebhook: none,
@@ -100,8 +108,8 @@ export function decompose(s: ApiServerSamples): ApiServerLatencies {
       msPerCall,
       callsPerPod,
       byResult,
-      floorMsPerCall: summarize(msOf(s.floorServer)),
-      floorPatchMsPerCall: s.floorPatchServer === null ? null : summarize(msOf(s.floorPatchServer)),
+      floorMsPerCall,
+      floorPatchMsPerCall,
     },
     decomposition: {
       total: delta(ours, none),
@@ -110,6 +118,10 @@ export function decompose(s: ApiServerSamples): ApiServerLatencies {
       beyondFloor: delta(ours, floor),
       beyondPatchFloor: patch === null ? null : delta(ours, patch),
       ourServerPerPod: { p50Ms: msPerCall.p50 * callsPerPod, p99Ms: msPerCall.p99 * callsPerPod },
+      ourServerBeyondFloorPerPod: {
+        p50Ms: (msPerCall.p50 - ref.p50) * callsPerPod,
+        p99Ms: (msPerCall.p99 - ref.p99) * callsPerPod,
+      },
     },
   };
 }

@@ -73,7 +73,7 @@ describe('bench API-server section', () => {
         ...Array.from({ length: 100 }, () => ({ ms: 0.5, result: 'allowed' })),
       ],
       floorServer: at(0.2).map((ms) => ({ ms })),
-      floorPatchServer: null,
+      floorPatchServer: Array.from({ length: 100 }, () => ({ ms: 0.3 })),
       pods: 100,
     });
     const near = (a: number, b: number): void => {
@@ -92,7 +92,8 @@ describe('bench API-server section', () => {
     near(r.server.byResult['patched']?.p50 ?? Number.NaN, 1);
     near(r.server.byResult['allowed']?.p50 ?? Number.NaN, 0.5);
     near(r.server.floorMsPerCall.p50, 0.2);
-    equal(r.server.floorPatchMsPerCall, null);
+    near(r.server.floorPatchMsPerCall?.p50 ?? Number.NaN, 0.3);
+    near(r.decomposition.ourServerBeyondFloorPerPod.p50Ms, (0.5 - 0.3) * 2); // the same answer: the reference
   });
 
   it('leaves the patch-floor parts null when that namespace was not run', () => {
@@ -102,7 +103,7 @@ describe('bench API-server section', () => {
       floor: [2],
       floorPatch: null,
       server: [{ ms: 0.5 }],
-      floorServer: [],
+      floorServer: [{ ms: 0.125 }],
       floorPatchServer: null,
       pods: 1,
     });
@@ -110,5 +111,7 @@ describe('bench API-server section', () => {
     equal(r.decomposition.applyingPatch, null);
     equal(r.decomposition.beyondPatchFloor, null);
     equal(r.decomposition.beyondFloor.p50Ms, 1);
+    equal(r.server.floorPatchMsPerCall, null);
+    equal(r.decomposition.ourServerBeyondFloorPerPod.p50Ms, 0.375); // the no-patch floor is the reference then
   });
 });
