@@ -10,7 +10,6 @@
  * Every pod is checked: injected where a patch is answered, untouched elsewhere. Skipped (with the
  * reason) when the Kubernetes binaries are not built: a cold build takes tens of minutes.
  */
-import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import {
   createNamespace,
@@ -97,7 +96,7 @@ export async function runApiServer(
     const cp = await getControlPlane();
     log(`  control plane ${cp.version} up in ${cp.startMs} ms`);
     const webhook = await startTrackedWebhook(cp, 'bench', readPolicyDir(policiesDir));
-    const serveLog = path.join(cp.dir, 'webhooks', 'bench', 'serve.log'); // where the harness puts it
+    const serveLog = webhook.logFile;
     const ours = await register(cp, 'bench-on', webhook.url, 'bench', WEBHOOK.ours, 'IfNeeded');
     const noneNs = await createNamespace(cp, 'bench-off', { [ROUTE_LABEL]: 'bench-none', ...BENCH_NAMESPACE_LABELS });
     const floorNone = await startFloorWebhook(cp, 'bench-floor-none', 'none');

@@ -44,6 +44,8 @@ export interface WebhookServer {
   stop(): Promise<void>;
   /** The server's log (for failure messages). */
   tail(lines?: number): string;
+  /** The file the server's stdout and stderr go to (the bench reads its per-admission lines). */
+  readonly logFile: string;
 }
 
 /** What to start. */
@@ -139,6 +141,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
   });
   const metrics = (): Promise<string> => httpGetText(`http://127.0.0.1:${String(metricsPort)}/metrics`);
   return {
+    logFile: child.logFile,
     name: options.name,
     url: `https://127.0.0.1:${String(port)}/mutate`,
     port,
