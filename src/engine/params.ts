@@ -26,11 +26,17 @@ export function resolveParams(policy: CompiledPolicy, annotations: Readonly<Reco
         reason: Reason.ParamMissing,
         problem: `parameter "${p.name}" has no value and no default: set annotation ${p.annotation}`,
       };
+    if (p.maxLength !== undefined && value.length > p.maxLength)
+      return {
+        ok: false,
+        reason: Reason.ParamInvalid,
+        problem: `annotation ${p.annotation} is ${String(value.length)} characters long; parameter "${p.name}" allows at most ${String(p.maxLength)}`,
+      };
     if (p.pattern && !p.pattern.test(value))
       return {
         ok: false,
         reason: Reason.ParamInvalid,
-        problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.patternSource ?? p.pattern.source}`,
+        problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.patternSource ?? 'its pattern'}`,
       };
     values.set(p.name, value);
   }

@@ -52,15 +52,22 @@ export interface CompiledMatch {
   readonly conditions?: readonly CompiledCondition[];
 }
 
+/** A compiled parameter pattern: whether a whole value matches. */
+export interface ValuePattern {
+  test(value: string): boolean;
+}
+
 export interface CompiledParameter {
   readonly name: string;
   /** The pod annotation that sets it (defaulted to init-injector.io/<policy>.<parameter>). */
   readonly annotation: string;
   readonly default?: string;
+  /** Longest value accepted, in characters (UTF-16 code units, as String.length counts). */
+  readonly maxLength?: number;
   /** The pattern as written, for messages. */
   readonly patternSource?: string;
-  /** Compiled from patternSource; a value must match it. */
-  readonly pattern?: RegExp;
+  /** Compiled from patternSource (RE2, linear time, anchored); a value must match it. */
+  readonly pattern?: ValuePattern;
 }
 
 /** The values a template placeholder can take for one pod: `{{ params.NAME }}` and `{{ pod.FIELD }}`. */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Environment } from '@marcbachmann/cel-js';
+import { RE2JS } from 're2js';
 import { compileNamespaces, compileSelector, qualifiedNameProblem } from '../engine/match.js';
 import { candidateIndex } from '../engine/candidates.js';
 import { compileTemplates } from '../engine/render.js';
@@ -15,6 +16,7 @@ import type {
   CompiledParameter,
   CompiledPolicy,
   PolicySet,
+  ValuePattern,
   SourceRef,
 } from '../engine/types.js';
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
@@ -41,6 +43,18 @@ class Collector {
   add(path: Path, message: string): void {
     this.list.push({ file: this.#source.file, line: this.#lineOf(path), path: formatPath(path), message });
   }
+}
+
+/**
+ * A parameter pattern, anchored (the whole value must match, even if the author forgot ^…$) and
+ * matched by RE2 (re2js): in time linear in the value, whatever the pattern. Values are untrusted
+ * pod annotations, and the engine runs on the event loop: with a backtracking engine, a pattern like
+ * `(a|aa)+` and a few dozen characters of annotation would stall every admission of the cluster.
+ * RE2 is also what Kubernetes' own CEL `matches()` uses; it has no lookaround or backreferences.
+ */
+export function valuePattern(source: string): ValuePattern {
+  const re = RE2JS.compile(`^(?:${source})$`);
+  return { test: (value) => re.matches(value) };
 }
 
 function compileCondition(
@@ -116,21 +130,26 @@ function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParamete
     const annotation = p.annotation ?? `init-injector.io/${doc.metadata.name}.${p.name}`;
     const problem = qualifiedNameProblem(annotation);
     if (problem) d.add([...at, p.annotation === undefined ? 'name' : 'annotation'], `annotation key ${problem}`);
-    let pattern: RegExp | undefined;
+    let pattern: ValuePattern | undefined;
     if (p.pattern !== undefined) {
       try {
-        // Anchored: the whole value must match, even if the author forgot ^…$ (a value is untrusted input).
-        pattern = new RegExp(`^(?:${p.pattern})$`, 'u');
+        pattern = valuePattern(p.pattern);
       } catch (e) {
-        d.add([...at, 'pattern'], `invalid regular expression: ${firstLine(e)}`);
+        d.add([...at, 'pattern'], `invalid regular expression (RE2 syntax): ${firstLine(e)}`);
       }
     }
+    if (p.maxLength !== undefined && p.default !== undefined && p.default.length > p.maxLength)
+      d.add(
+        [...at, 'default'],
+        `default is ${String(p.default.length)} characters long; maxLength is ${String(p.maxLength)}`,
+      );
     if (pattern && p.default !== undefined && !pattern.test(p.default))
       d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${p.pattern ?? ''}`);
     return {
       name: p.name,
       annotation,
       ...(p.default !== undefined ? { default: p.default } : {}),
+      ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),
       ...(p.pattern !== undefined && pattern ? { patternSource: p.pattern, pattern } : {}),
     };
   });

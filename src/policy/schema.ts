@@ -55,7 +55,16 @@ export const ParameterSchema = z.strictObject({
     .optional()
     .describe('Pod annotation that sets the value; default init-injector.io/<policy>.<parameter>.'),
   default: z.string().optional(),
-  pattern: z.string().optional().describe('Regular expression the whole value must match (anchor it with ^…$).'),
+  pattern: z
+    .string()
+    .optional()
+    .describe('RE2 regular expression the whole value must match (anchored for you; no lookaround or backreferences).'),
+  maxLength: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('Longest value accepted, in characters; checked before the pattern.'),
   description: z.string().optional(),
 });
 

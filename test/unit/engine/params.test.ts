@@ -158,4 +158,23 @@ describe('pod substitutions: name, generateName, namespace, serviceAccountName',
   it('uses the request namespace when metadata.namespace is empty', () => {
     equal(args(run(pod({ metadata: { namespace: '' } }), s, { namespace: 'shop' })), 'web||shop|default');
   });
+
+  it('refuses a value longer than maxLength before matching the pattern, naming the limit', () => {
+    const s = policySet(checker({ required: true, parameters: [{ name: 'target', annotation: ANN, maxLength: 8 }] }));
+    const r = run(withTarget('db.internal'), s);
+    equal(r.denial?.reason, 'param_invalid');
+    match(
+      r.denial.message,
+      /annotation network-check\.init-injector\.io\/target is 11 characters long; parameter "target" allows at most 8$/,
+    );
+  });
+
+  it('matches in linear time: a pattern that backtracks exponentially in JavaScript answers at once', () => {
+    // (a|aa)+ against 'a' x 64 + '!' takes ~2^44 steps in a backtracking engine: the event loop, and
+    // every admission of the cluster with it, would stall. RE2 answers in one pass.
+    const s = policySet(checker({ parameters: [{ name: 'target', annotation: ANN, pattern: '(a|aa)+' }] }));
+    const r = run(withTarget(`${'a'.repeat(64)}!`), s);
+    equal(decision(r, 'network-check')?.reason, 'param_invalid');
+    equal(env(run(withTarget('a'.repeat(64)), s)), `tcp://${'a'.repeat(64)}:443`);
+  });
 });

@@ -51,7 +51,24 @@ describe('compilePolicy: a valid document compiles to a frozen CompiledPolicy wi
 describe('compilePolicy: every problem is reported with file, line and field path', () => {
   it("reports an invalid regular expression at the pattern's line", () => {
     deepStrictEqual(problems(doc('p', { parameters: [{ name: 'x', default: 'a', pattern: '([a-z' }] })), [
-      'policies/p.yaml:14: spec.parameters[0].pattern: invalid regular expression: Invalid regular expression: /^(?:([a-z)$/u: Unterminated character class',
+      'policies/p.yaml:14: spec.parameters[0].pattern: invalid regular expression (RE2 syntax): error parsing regexp: missing closing ]: `[a-z)$`',
+    ]);
+  });
+
+  it("refuses lookaround and backreferences, which RE2 does not have, at the pattern's line", () => {
+    for (const pattern of ['(?=.{1,253}$)[a-z]+', '(a)\\1']) {
+      const got = problems(doc('p', { parameters: [{ name: 'x', pattern }] }));
+      equal(got.length, 1, got.join('\n'));
+      match(
+        got[0] ?? '',
+        /^policies\/p\.yaml:14: spec\.parameters\[0\]\.pattern: invalid regular expression \(RE2 syntax\): /,
+      );
+    }
+  });
+
+  it('reports a default longer than maxLength', () => {
+    deepStrictEqual(problems(doc('p', { parameters: [{ name: 'x', default: 'abcd', maxLength: 3 }] })), [
+      'policies/p.yaml:14: spec.parameters[0].default: default is 4 characters long; maxLength is 3',
     ]);
   });
 
