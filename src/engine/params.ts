@@ -36,7 +36,7 @@ export function resolveParams(policy: CompiledPolicy, annotations: Readonly<Reco
       return {
         ok: false,
         reason: Reason.ParamInvalid,
-        problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.patternSource ?? 'its pattern'}`,
+        problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.pattern.source}`,
       };
     values.set(p.name, value);
   }

@@ -52,8 +52,9 @@ export interface CompiledMatch {
   readonly conditions?: readonly CompiledCondition[];
 }
 
-/** A compiled parameter pattern: whether a whole value matches. */
+/** A compiled parameter pattern: whether a whole value matches, and the pattern as written. */
 export interface ValuePattern {
+  readonly source: string;
   test(value: string): boolean;
 }
 
@@ -64,9 +65,7 @@ export interface CompiledParameter {
   readonly default?: string;
   /** Longest value accepted, in characters (UTF-16 code units, as String.length counts). */
   readonly maxLength?: number;
-  /** The pattern as written, for messages. */
-  readonly patternSource?: string;
-  /** Compiled from patternSource (RE2, linear time, anchored); a value must match it. */
+  /** RE2, linear time, anchored; a value must match it. */
   readonly pattern?: ValuePattern;
 }
 

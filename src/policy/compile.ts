@@ -54,7 +54,7 @@ class Collector {
  */
 export function valuePattern(source: string): ValuePattern {
   const re = RE2JS.compile(`^(?:${source})$`);
-  return { test: (value) => re.matches(value) };
+  return { source, test: (value) => re.matches(value) };
 }
 
 function compileCondition(
@@ -144,13 +144,13 @@ function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParamete
         `default is ${String(p.default.length)} characters long; maxLength is ${String(p.maxLength)}`,
       );
     if (pattern && p.default !== undefined && !pattern.test(p.default))
-      d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${p.pattern ?? ''}`);
+      d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${pattern.source}`);
     return {
       name: p.name,
       annotation,
       ...(p.default !== undefined ? { default: p.default } : {}),
       ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),
-      ...(p.pattern !== undefined && pattern ? { patternSource: p.pattern, pattern } : {}),
+      ...(pattern ? { pattern } : {}),
     };
   });
 }
