@@ -52,18 +52,20 @@ export function isoTimeCached(): string {
 const ownLoggers = new WeakMap<Logger, { readonly stream: DestinationStream; readonly chindings: string }>();
 
 /**
- * An info line from already-serialised fields (`"a":1,"b":"x"`, no braces), byte for byte what
+ * An info line from fields the caller serialises (`"a":1,"b":"x"`, no braces), byte for byte what
  * `logger.info({a: 1, b: 'x'}, msg)` writes for a createLogger() logger, at a fraction of the cost:
  * pino's asJson walks the object, checks every key against the redaction paths and serialisers, and
  * was ~30 µs of the per-admission line (profiled, issue 6). Only for fields the caller has made
  * safe itself (names, counts; never a pod, patch or parameter value): nothing here is redacted.
- * Any other logger gets the fields through pino as usual.
+ * Any other logger gets the fields through pino as usual. `fields` is called only when info lines
+ * are written, so a logger set to warn or above pays nothing for them.
  */
-export function rawInfo(logger: Logger, fields: string, msg: string): void {
+export function rawInfo(logger: Logger, fields: () => string, msg: string): void {
   if (!logger.isLevelEnabled('info')) return;
   const own = ownLoggers.get(logger);
-  if (own === undefined) logger.info(JSON.parse(`{${fields}}`) as object, msg);
-  else own.stream.write(`{"level":"info"${isoTimeCached()}${own.chindings},${fields},"msg":${JSON.stringify(msg)}}\n`);
+  if (own === undefined) logger.info(JSON.parse(`{${fields()}}`) as object, msg);
+  else
+    own.stream.write(`{"level":"info"${isoTimeCached()}${own.chindings},${fields()},"msg":${JSON.stringify(msg)}}\n`);
 }
 
 /** Options for createLogger; `destination` lets tests capture lines. */

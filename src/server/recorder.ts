@@ -45,26 +45,12 @@ export class AdmissionRecorder {
         ? AdmissionResult.Patched
         : AdmissionResult.Allowed;
     const ms = this.#done(outcome, start);
-    const skipped: string[] = [];
-    for (const d of result.decisions) {
-      this.#decision(d);
-      if (d.outcome === 'skip' && d.reason !== undefined && d.reason !== 'no_match')
-        skipped.push(`${d.policy}:${d.reason}`);
-    }
-    const meta = pod.metadata;
-    const podName = meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined);
-    // The same fields, in the same order, as pino would write for the object form; built by hand
-    // because this line is on every admission (rawInfo). Every value is a name, code or count.
-    let fields = `"uid":${JSON.stringify(req.uid)}`;
-    if (req.namespace !== undefined) fields += `,"ns":${JSON.stringify(req.namespace)}`;
-    if (podName !== undefined) fields += `,"podName":${JSON.stringify(podName)}`;
-    if (req.dryRun === true) fields += ',"dryRun":true';
-    fields += `,"result":"${outcome}","injected":${JSON.stringify(result.injected)},"skipped":${JSON.stringify(skipped)}`;
-    fields += `,"ops":${String(result.patch.length)},"warnings":${String(result.warnings.length)}`;
-    const denial = result.denial;
-    if (denial) fields += `,"denial":${JSON.stringify({ policy: denial.policy, reason: denial.reason })}`;
-    fields += `,"ms":${String(ms)}`;
-    rawInfo(this.#log, fields, denial ? 'admission denied' : 'admission reviewed');
+    for (const d of result.decisions) this.#decision(d);
+    rawInfo(
+      this.#log,
+      () => admissionFields(req, pod, result, outcome, ms),
+      result.denial ? 'admission denied' : 'admission reviewed',
+    );
   }
 
   /** A 4xx/5xx answer. Internal errors log the error (with stack) at error level; the body is never logged. */
@@ -94,4 +80,27 @@ export class AdmissionRecorder {
     }
     this.#metrics.decisionCounts.add(labels);
   }
+}
+
+/**
+ * The admission line's fields: the same fields, in the same order, as pino would write for the
+ * object form; built by hand because this line is on every admission (rawInfo). Every value is a
+ * name, code or count.
+ */
+function admissionFields(req: AdmissionRequest, pod: Pod, result: MutationResult, outcome: string, ms: number): string {
+  const skipped: string[] = [];
+  for (const d of result.decisions)
+    if (d.outcome === 'skip' && d.reason !== undefined && d.reason !== 'no_match')
+      skipped.push(`${d.policy}:${d.reason}`);
+  const meta = pod.metadata;
+  const podName = meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined);
+  let fields = `"uid":${JSON.stringify(req.uid)}`;
+  if (req.namespace !== undefined) fields += `,"ns":${JSON.stringify(req.namespace)}`;
+  if (podName !== undefined) fields += `,"podName":${JSON.stringify(podName)}`;
+  if (req.dryRun === true) fields += ',"dryRun":true';
+  fields += `,"result":"${outcome}","injected":${JSON.stringify(result.injected)},"skipped":${JSON.stringify(skipped)}`;
+  fields += `,"ops":${String(result.patch.length)},"warnings":${String(result.warnings.length)}`;
+  const denial = result.denial;
+  if (denial) fields += `,"denial":${JSON.stringify({ policy: denial.policy, reason: denial.reason })}`;
+  return `${fields},"ms":${String(ms)}`;
 }

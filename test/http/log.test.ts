@@ -1,19 +1,13 @@
 import { ok, strictEqual } from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { createLogger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
+import { logSink } from '../support/log.js';
 import { aPod, loadSet, policyYaml, reviewFor } from './support.js';
 
 function capture(level: string): { text: () => string; log: ReturnType<typeof createLogger> } {
-  let out = '';
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      out += chunk.toString();
-      cb();
-    },
-  });
-  return { text: () => out, log: createLogger({ level, destination: dest }) };
+  const sink = logSink();
+  return { text: sink.text, log: createLogger({ level, destination: sink.stream }) };
 }
 
 describe('logging: redaction and what an admission line never contains', () => {

@@ -1,22 +1,19 @@
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { mutate } from '../../src/engine/index.js';
 import type { PolicySet } from '../../src/engine/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
 import { createApp } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
+import { logSink } from '../support/log.js';
 import { aPod, decodePatch, loadSet, policyYaml, reviewFor, selectorPolicyYaml } from './support.js';
 
-function capture(): { lines: Record<string, unknown>[]; log: Logger } {
-  const lines: Record<string, unknown>[] = [];
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l));
-      cb();
-    },
-  });
-  return { lines, log: createLogger({ level: 'info', destination: dest }) };
+function capture(): { lines: () => Record<string, unknown>[]; log: Logger } {
+  const sink = logSink();
+  return {
+    lines: () => sink.lines().map((l) => JSON.parse(l) as Record<string, unknown>),
+    log: createLogger({ level: 'info', destination: sink.stream }),
+  };
 }
 
 describe('POST /mutate (supertest against createApp)', () => {
@@ -134,10 +131,11 @@ describe('POST /mutate (supertest against createApp)', () => {
     strictEqual(res.body.response.status.code, 500);
     match(res.body.response.status.message, /^INJ_INTERNAL/);
     ok(!JSON.stringify(res.body).includes('s3cr3t-value'));
-    const line = lines.find((l) => l['code'] === 'INJ_INTERNAL');
-    ok(line !== undefined, JSON.stringify(lines));
+    const all = lines();
+    const line = all.find((l) => l['code'] === 'INJ_INTERNAL');
+    ok(line !== undefined, JSON.stringify(all));
     strictEqual(line['uid'], uid);
-    ok(!JSON.stringify(lines).includes('s3cr3t-value'));
+    ok(!JSON.stringify(all).includes('s3cr3t-value'));
     match(await metrics.registry.metrics(), /init_injector_admission_requests_total\{result="error"\} 1/);
   });
 
@@ -267,8 +265,8 @@ describe('POST /mutate (supertest against createApp)', () => {
       .post('/mutate')
       .send(review)
       .expect(200);
-    strictEqual(lines.length, 1);
-    const line = lines[0]!;
+    strictEqual(lines().length, 1);
+    const line = lines()[0]!;
     strictEqual(line['uid'], (review['request'] as { uid: string }).uid);
     strictEqual(line['ns'], 'default');
     strictEqual(line['podName'], 'web-*');

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createLogger, rawInfo } from '../../src/log.js';
+import { logSink } from '../support/log.js';
 
 function capture(level = 'info'): { lines: () => string[]; log: ReturnType<typeof createLogger> } {
-  let out = '';
-  const dest = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      out += chunk.toString();
-      cb();
-    },
-  });
-  return { lines: () => out.split('\n').filter((l) => l !== ''), log: createLogger({ level, destination: dest }) };
+  const sink = logSink();
+  return { lines: sink.lines, log: createLogger({ level, destination: sink.stream }) };
 }
 
 const withoutTime = (line: string): string => line.replace(/"time":"[^"]*"/, '"time":"T"');
@@ -21,7 +15,7 @@ describe('rawInfo (the hand-serialised admission line)', () => {
     const { lines, log } = capture();
     const fields = { uid: 'u-1', ns: 'team "a"\n', injected: ['a', 'b'], skipped: [], ops: 3, ms: 0.25 };
     log.info(fields, 'admission reviewed');
-    rawInfo(log, JSON.stringify(fields).slice(1, -1), 'admission reviewed');
+    rawInfo(log, () => JSON.stringify(fields).slice(1, -1), 'admission reviewed');
     await new Promise((r) => setImmediate(r));
     const [viaPino, viaRaw] = lines();
     assert.ok(viaPino !== undefined && viaRaw !== undefined, lines().join('\n'));
@@ -29,22 +23,22 @@ describe('rawInfo (the hand-serialised admission line)', () => {
     assert.deepEqual(JSON.parse(viaRaw).ns, 'team "a"\n');
   });
 
-  it('writes nothing below the logger level', () => {
+  it('writes nothing below the logger level, and does not build the fields', () => {
     const { lines, log } = capture('warn');
-    rawInfo(log, '"uid":"u"', 'admission reviewed');
+    rawInfo(
+      log,
+      () => {
+        throw new Error('fields built for a line that is not written');
+      },
+      'admission reviewed',
+    );
     assert.deepEqual(lines(), []);
   });
 
   it('goes through pino for a logger it did not build', () => {
-    let out = '';
-    const dest = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        out += chunk.toString();
-        cb();
-      },
-    });
-    const other = pino({ base: null, timestamp: false }, dest);
-    rawInfo(other, '"uid":"u","ops":1', 'm');
-    assert.equal(out, '{"level":30,"uid":"u","ops":1,"msg":"m"}\n');
+    const sink = logSink();
+    const other = pino({ base: null, timestamp: false }, sink.stream);
+    rawInfo(other, () => '"uid":"u","ops":1', 'm');
+    assert.equal(sink.text(), '{"level":30,"uid":"u","ops":1,"msg":"m"}\n');
   });
 });
