@@ -15,12 +15,13 @@ import type { MutationInput, MutationResult } from '../../src/engine/index.js';
 import type * as Diagnostics from '../../src/policy/diagnostics.js';
 import type * as Load from '../../src/policy/load.js';
 import { BENCH_NAMESPACE, podForReviewSize, admissionReview } from '../lib/pod.js';
+import { ROOT } from '../lib/servers.js';
 import { summarize } from '../lib/stats.js';
 import type { EngineFigures } from './types.js';
 
 // The shipped build (dist/, what `serve` runs; bench/run.ts builds it first), not the sources through
 // tsx: tsx's transform wraps functions and classes in a naming helper production never pays.
-const dist = (path: string): string => pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', path)).href;
+const dist = (path: string): string => pathToFileURL(join(ROOT, 'dist', path)).href;
 const { mutate } = (await import(dist('engine/index.js'))) as typeof Engine;
 const { formatDiagnostic } = (await import(dist('policy/diagnostics.js'))) as typeof Diagnostics;
 const { loadPolicies } = (await import(dist('policy/load.js'))) as typeof Load;

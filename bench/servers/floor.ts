@@ -65,17 +65,16 @@ const PATCH = [
 ];
 
 const env = process.env;
-const patchMode = env['FLOOR_PATCH'];
-const PATCH_B64: string | undefined =
-  patchMode === undefined
-    ? Buffer.from(JSON.stringify(PATCH)).toString('base64')
-    : patchMode === 'none'
-      ? undefined
-      : patchMode.startsWith('file:')
-        ? Buffer.from(JSON.stringify(JSON.parse(readFileSync(patchMode.slice(5), 'utf8')))).toString('base64')
-        : (() => {
-            throw new Error(`FLOOR_PATCH must be unset, "none" or "file:<path>", got ${JSON.stringify(patchMode)}`);
-          })();
+/** The base64 patch to answer with, per FLOOR_PATCH; undefined: answer without a patch. */
+function patchFor(mode: string | undefined): string | undefined {
+  if (mode === 'none') return undefined;
+  let ops: unknown = PATCH;
+  if (mode?.startsWith('file:') === true) ops = JSON.parse(readFileSync(mode.slice(5), 'utf8'));
+  else if (mode !== undefined)
+    throw new Error(`FLOOR_PATCH must be unset, "none" or "file:<path>", got ${JSON.stringify(mode)}`);
+  return Buffer.from(JSON.stringify(ops)).toString('base64');
+}
+const PATCH_B64 = patchFor(env['FLOOR_PATCH']);
 const logMs = env['FLOOR_LOG_MS'] === '1';
 const keepAlive = Number(env['FLOOR_KEEPALIVE_MS'] ?? '95000');
 const server = createServer(
