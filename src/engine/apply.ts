@@ -32,28 +32,6 @@ interface ContainerMounts {
   readonly added: VolumeMount[];
 }
 
-/**
- * Whether the pod already carries the policy: each of its init containers present among the pod's
- * init containers by name and equal up to API-server defaults (present.ts), and each of its
- * volumes declared with the same definition. A weakened look-alike (other env, restartPolicy:
- * Always, another volume behind the same name) is not present, so it meets a conflict instead.
- */
-export function isPresent(pod: Pod, parts: RenderedParts): boolean {
-  const own = pod.spec?.initContainers ?? [];
-  const hostNetwork = pod.spec?.hostNetwork === true;
-  const volumes = pod.spec?.volumes ?? [];
-  return (
-    parts.initContainers.every((c) => {
-      const found = own.find((o) => o.name === c.name);
-      return found !== undefined && sameContainer(found, c, hostNetwork);
-    }) &&
-    parts.volumes.every((v) => {
-      const found = volumes.find((o) => o.name === v.name);
-      return found !== undefined && sameVolume(found, v);
-    })
-  );
-}
-
 /** Volume sources whose `defaultMode` the API server sets to 0644 (420) when absent. */
 const MODE_DEFAULTED = ['secret', 'configMap', 'downwardAPI', 'projected'] as const;
 
@@ -79,6 +57,14 @@ export function sameVolume(a: Volume, b: Volume): boolean {
   return jsonEqual(a, b) || jsonEqual(withVolumeDefaults(a), withVolumeDefaults(b));
 }
 
+/** The first item of each name; a hostile pod may send null for a list. */
+function firstByName<T extends { name: string }>(list: readonly T[] | null | undefined): Map<string, T> {
+  const out = new Map<string, T>();
+  if (!Array.isArray(list)) return out;
+  for (const item of list as readonly T[]) if (!out.has(item.name)) out.set(item.name, item);
+  return out;
+}
+
 /** The pod being built up, policy by policy. */
 export class Draft {
   readonly #pod: Pod;
@@ -89,6 +75,8 @@ export class Draft {
   readonly #append: Container[] = [];
   readonly #addedVolumes: Volume[] = [];
   readonly #mounts = new Map<number, ContainerMounts>();
+  #podInit: ReadonlyMap<string, Container> | undefined;
+  #podVolumes: ReadonlyMap<string, Volume> | undefined;
 
   constructor(pod: Pod) {
     this.#pod = pod;
@@ -96,6 +84,33 @@ export class Draft {
     for (const list of [spec?.containers, spec?.initContainers, spec?.ephemeralContainers])
       for (const c of list ?? []) this.#names.set(c.name, '');
     for (const v of spec?.volumes ?? []) if (!this.#volumes.has(v.name)) this.#volumes.set(v.name, v);
+  }
+
+  /**
+   * Whether the pod already carries the policy: each of its init containers present among the
+   * pod's init containers by name and equal up to API-server defaults (present.ts), and each of its
+   * volumes declared with the same definition. A weakened look-alike (other env, restartPolicy:
+   * Always, another volume behind the same name) is not present, so it meets a conflict instead.
+   * The pod's own lists are indexed by name once per pod, so a pod listing many policies does not
+   * cost (policies × its containers).
+   */
+  isPresent(parts: RenderedParts): boolean {
+    const spec = this.#pod.spec;
+    this.#podInit ??= firstByName(spec?.initContainers);
+    this.#podVolumes ??= firstByName(spec?.volumes);
+    const own = this.#podInit;
+    const volumes = this.#podVolumes;
+    const hostNetwork = spec?.hostNetwork === true;
+    return (
+      parts.initContainers.every((c) => {
+        const found = own.get(c.name);
+        return found !== undefined && sameContainer(found, c, hostNetwork);
+      }) &&
+      parts.volumes.every((v) => {
+        const found = volumes.get(v.name);
+        return found !== undefined && sameVolume(found, v);
+      })
+    );
   }
 
   /** True once a policy has been committed. */

@@ -5,6 +5,7 @@
  */
 import type { LabelSelector } from '../policy/schema.js';
 import { Reason } from './reasons.js';
+import type { CelBudget } from './cel-budget.js';
 import type { CelVariables, CompiledCondition, CompiledMatch, LabelMatcher, Labels } from './types.js';
 
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -115,6 +116,8 @@ export interface MatchContext {
   readonly podLabels: Labels;
   /** Built on first use: most pods never reach a CEL condition. */
   readonly celVariables: () => CelVariables;
+  /** What every condition of this admission may spend together (cel-budget.ts). */
+  readonly celBudget: CelBudget;
 }
 
 /** The result of a match or exclude check that did not let the policy through. */
@@ -138,7 +141,7 @@ function conditions(list: readonly CompiledCondition[], ctx: MatchContext, where
   for (const c of list) {
     let value: unknown;
     try {
-      value = c.evaluate(vars);
+      value = c.evaluate(vars, ctx.celBudget);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return { reason: Reason.ConditionError, detail: `${where} condition "${c.name}" failed: ${firstLine(msg)}` };

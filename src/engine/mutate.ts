@@ -5,7 +5,8 @@
  */
 import type { Pod } from '../kube/wire.js';
 import { ANNOTATION, annotation, nameList } from './annotations.js';
-import { Draft, isPresent } from './apply.js';
+import { Draft } from './apply.js';
+import { CelBudget } from './cel-budget.js';
 import type { Miss } from './match.js';
 import { resolveParams, type ParamsResult } from './params.js';
 import { diff } from './patch.js';
@@ -117,6 +118,7 @@ class Pass {
       optedOut: annotation(annotations, ANNOTATION.inject)?.trim().toLowerCase() === 'false',
       requested,
       celVariables: () => (cel ??= celVariables(input, pod, namespace)),
+      celBudget: new CelBudget(),
     };
     this.#podValues = {
       name: meta.name ?? '',
@@ -134,7 +136,7 @@ class Pass {
     let params: ParamsResult | undefined;
     if (this.#listed.has(policy.name)) {
       params = resolveParams(policy, this.#annotations);
-      if (params.ok && isPresent(this.#pod, policy.render({ params: params.values, pod: this.#podValues }))) {
+      if (params.ok && this.#draft.isPresent(policy.render({ params: params.values, pod: this.#podValues }))) {
         this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
         if (!audit) this.#applied.push(policy.name);
         return;
@@ -201,7 +203,7 @@ class Pass {
     if (this.denial) return { ...base, patch: [], mutated: this.#pod, injected: [], denial: this.denial };
     if (!this.#draft.changed) return { ...base, patch: [], mutated: this.#pod, injected: this.#injected };
     const mutated = this.#draft.build(this.#applied.join(','));
-    return { ...base, patch: diff(this.#pod, mutated), mutated, injected: this.#injected };
+    return { ...base, patch: diff(this.#pod, mutated, [ANNOTATION.injected]), mutated, injected: this.#injected };
   }
 }
 

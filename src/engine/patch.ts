@@ -36,13 +36,13 @@ function insertOps<T>(
 const byName = (item: { name: string }): string => item.name;
 const byMountPath = (item: { mountPath: string }): string => item.mountPath;
 
-function annotationOps(original: Pod, mutated: Pod): Operation[] {
+function annotationOps(original: Pod, mutated: Pod, only: readonly string[] | undefined): Operation[] {
   const before = original.metadata?.annotations;
   const after = mutated.metadata?.annotations;
   if (after === undefined || after === before) return [];
   if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: after }];
   const ops: Operation[] = [];
-  for (const key of Object.keys(after)) {
+  for (const key of only ?? Object.keys(after)) {
     const value = after[key];
     if (value !== undefined && (!Object.hasOwn(before, key) || before[key] !== value))
       ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
@@ -50,11 +50,11 @@ function annotationOps(original: Pod, mutated: Pod): Operation[] {
   return ops;
 }
 
-function keyedOps(original: Pod, mutated: Pod): Operation[] {
+function keyedOps(original: Pod, mutated: Pod, only: readonly string[] | undefined): Operation[] {
   const ops: Operation[] = [];
   if (original.metadata == null) {
     if (mutated.metadata !== undefined) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
-  } else ops.push(...annotationOps(original, mutated));
+  } else ops.push(...annotationOps(original, mutated, only));
   const before = original.spec;
   const after = mutated.spec;
   if (after === undefined || after === before) return ops;
@@ -77,9 +77,10 @@ const MOUNT_OP = /^\/spec\/containers\/(\d+)\/volumeMounts(?:\/\d+)?$/;
  * A copy of the branches the ops touch; every other branch is shared with the pod. Only the app
  * containers whose mounts change are copied (a 10 KB pod's containers are most of it).
  */
-function skeleton(pod: Pod, ops: readonly Operation[]): Pod {
+function skeleton(pod: Pod, ops: readonly Operation[], metadata: Pod['metadata'] | undefined): Pod {
   const out: Pod = { ...pod };
-  if (pod.metadata) {
+  if (metadata) out.metadata = metadata;
+  else if (pod.metadata) {
     out.metadata = { ...pod.metadata };
     if (pod.metadata.annotations) out.metadata.annotations = { ...pod.metadata.annotations };
   }
@@ -104,17 +105,50 @@ function skeleton(pod: Pod, ops: readonly Operation[]): Pod {
   return out;
 }
 
+const ANNOTATION_OP = '/metadata/annotations/';
+
+/**
+ * With `only`, the caller promises that the annotations differ in those keys alone and that nothing
+ * else of the metadata changed: the annotation ops are checked key by key against `mutated`, and the
+ * replay takes `mutated`'s metadata as it is. A pod with 10,000 annotations then costs no walk of
+ * them here (the engine changes one annotation, whatever the pod carries).
+ */
+function annotationsHold(original: Pod, mutated: Pod, ops: readonly Operation[], only: readonly string[]): boolean {
+  const before = original.metadata;
+  const after = mutated.metadata;
+  if (before == null || after == null || before.annotations == null || after.annotations == null) return false;
+  for (const key of Object.keys(after))
+    if (
+      key !== 'annotations' &&
+      !jsonEqual((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key])
+    )
+      return false;
+  const annotations = after.annotations;
+  const set = new Set<string>();
+  for (const op of ops) {
+    if (!op.path.startsWith(ANNOTATION_OP)) continue;
+    const key = op.path.slice(ANNOTATION_OP.length).replaceAll('~1', '/').replaceAll('~0', '~');
+    if (op.op !== 'add' || !only.includes(key) || annotations[key] !== (op as { value: unknown }).value) return false;
+    set.add(key);
+  }
+  return only.every((k) => set.has(k) || annotations[k] === before.annotations?.[k]);
+}
+
 /**
  * RFC 6902 ops from `original` to `mutated`. The keyed ops are replayed on a copy of the touched
  * branches and compared with `mutated` (identity first, so shared branches cost nothing); if they
  * do not reproduce it exactly, compare() is returned instead: never ship an unverified patch.
+ * `onlyAnnotations`: the annotation keys the caller changed (see annotationsHold).
  */
-export function diff(original: Pod, mutated: Pod): Operation[] {
+export function diff(original: Pod, mutated: Pod, onlyAnnotations?: readonly string[]): Operation[] {
   if (original === mutated) return [];
-  const ops = keyedOps(original, mutated);
+  const ops = keyedOps(original, mutated, onlyAnnotations);
   try {
+    const hinted = onlyAnnotations !== undefined && annotationsHold(original, mutated, ops, onlyAnnotations);
+    const replayOps = hinted ? ops.filter((op) => !op.path.startsWith(ANNOTATION_OP)) : ops;
     // No per-op validation: the comparison with `mutated` below is the stronger check.
-    const replayed = applyPatch(skeleton(original, ops), ops, false, true).newDocument;
+    const base = skeleton(original, replayOps, hinted ? mutated.metadata : undefined);
+    const replayed = applyPatch(base, replayOps, false, true).newDocument;
     if (jsonEqual(replayed, mutated)) return ops;
   } catch {
     // An invalid keyed op is a bug in keyedOps; compare() below is still correct.

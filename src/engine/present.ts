@@ -96,32 +96,45 @@ function withDefaults(c: Container, hostNetwork: boolean): Json {
   return o;
 }
 
-const SUFFIX: Record<string, [bigint, bigint]> = {
-  n: [1n, 10n ** 9n],
-  u: [1n, 10n ** 6n],
-  m: [1n, 1000n],
-  '': [1n, 1n],
-};
-for (const [i, s] of ['k', 'M', 'G', 'T', 'P', 'E'].entries()) SUFFIX[s] = [1000n ** BigInt(i + 1), 1n];
-for (const [i, s] of ['Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'].entries()) SUFFIX[s] = [1024n ** BigInt(i + 1), 1n];
+/** Decimal exponent of each suffix; binary suffixes are a power of 1024 instead. */
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
 
-/** Quantities in milli units, rounded up as the API server does ("0.5" and "500m" are equal). */
+/**
+ * Beyond these a quantity is not brought to a canonical form: it stays the text it was, so it
+ * equals only the very same text. The pod chooses its quantities, and exact arithmetic on
+ * `1e300000000` would make the pod choose how much work one admission does (the API server stores
+ * such values; its own Quantity keeps a bounded scale too). No quantity a policy can render comes
+ * near these bounds: a policy's are checked as the API server checks them.
+ */
+const MAX_QUANTITY_TEXT = 64;
+const MAX_EXPONENT = 40;
+
+/**
+ * A quantity in milli units, rounded up as the API server does ("0.5" and "500m" are equal), or
+ * undefined when it is not a quantity or lies outside the bounds above. The work is bounded by
+ * those bounds, whatever the pod sends.
+ */
+export function canonicalMilli(text: string): string | undefined {
+  if (text.length > MAX_QUANTITY_TEXT) return undefined;
+  const m = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4})|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(text);
+  if (!m) return undefined;
+  const [, int = '', frac = '', exp, suffix = ''] = m;
+  if (int + frac === '') return undefined;
+  const binary = BINARY[suffix] ?? 0;
+  const e = (exp !== undefined ? Number(exp) : (DECIMAL[suffix] ?? 0)) - frac.length + 3;
+  if (Math.abs(e) > MAX_EXPONENT) return undefined;
+  let num = BigInt(int + frac) * 1024n ** BigInt(binary) * (e > 0 ? 10n ** BigInt(e) : 1n);
+  const den = e < 0 ? 10n ** BigInt(-e) : 1n;
+  num = (num + den - 1n) / den;
+  return `${String(num)}m`;
+}
+
+/** Each quantity of a resource list in canonical form where it has one, else as written. */
 function quantities(list: Json): Json {
   const out: Json = {};
-  for (const [k, v] of Object.entries(list)) {
-    const m = /^\+?(\d*)(?:\.(\d*))?(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(String(v));
-    const [, int = '', frac = '', exp, suffix = ''] = m ?? [];
-    const scale = SUFFIX[suffix];
-    if (!m || int + frac === '' || !scale) {
-      out[k] = v;
-      continue;
-    }
-    const e = exp ? Number(exp.slice(1)) - frac.length : -frac.length;
-    let num = BigInt(int + frac) * scale[0] * 1000n * (e > 0 ? 10n ** BigInt(e) : 1n);
-    const den = scale[1] * (e < 0 ? 10n ** BigInt(-e) : 1n);
-    num = (num + den - 1n) / den;
-    out[k] = `${String(num)}m`;
-  }
+  for (const [k, v] of Object.entries(list))
+    out[k] = ((typeof v === 'string' || typeof v === 'number') && canonicalMilli(String(v))) || v;
   return out;
 }
 
@@ -135,7 +148,8 @@ export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/servic
 /** `found` without the token mount the ServiceAccount plugin added, unless the policy itself mounts that path. */
 function withoutTokenMount(found: Container, rendered: Container): Container {
   const mounts = found.volumeMounts;
-  if (mounts === undefined || rendered.volumeMounts?.some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))
+  // null as well as absent: the wire types say optional, but a hostile pod may send null.
+  if (!Array.isArray(mounts) || rendered.volumeMounts?.some((m) => m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH))
     return found;
   const kept = mounts.filter((m) => !(m.mountPath === SERVICE_ACCOUNT_MOUNT_PATH && m.readOnly === true));
   return kept.length === mounts.length ? found : copyWith(found, { volumeMounts: kept });

@@ -4,6 +4,7 @@
  */
 import type { Operation } from 'fast-json-patch';
 import type { Container, Pod, Volume, VolumeMount } from '../kube/wire.js';
+import type { CelBudget } from './cel-budget.js';
 import type { Reason } from './reasons.js';
 
 export type { Operation };
@@ -20,6 +21,8 @@ export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];
 export type Labels = Readonly<Record<string, string>>;
 
 /** The variables a CEL condition sees, as in a MutatingWebhookConfiguration's matchConditions. */
+export type { CelBudget };
+
 export interface CelVariables {
   readonly object: unknown;
   readonly namespaceObject: unknown;
@@ -32,8 +35,11 @@ export type LabelMatcher = (labels: Labels) => boolean;
 export interface CompiledCondition {
   readonly name: string;
   readonly expression: string;
-  /** Evaluates the compiled CEL program; throws on evaluation errors (the engine turns them into a reason). */
-  readonly evaluate: (vars: CelVariables) => unknown;
+  /**
+   * Evaluates the compiled CEL program, charging `budget` for what it reads; throws on evaluation
+   * errors and on a spent budget (the engine turns both into condition_error).
+   */
+  readonly evaluate: (vars: CelVariables, budget: CelBudget) => unknown;
 }
 
 /** A match or exclude block, compiled. Absent parts are not checked. */

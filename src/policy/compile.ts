@@ -5,7 +5,6 @@
  * line of the field. The result is deeply frozen: a PolicySet is immutable (DESIGN.md §1).
  */
 import { createHash } from 'node:crypto';
-import { Environment } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import { compileNamespaces, compileSelector, qualifiedNameProblem } from '../engine/match.js';
 import { candidateIndex } from '../engine/candidates.js';
@@ -20,14 +19,10 @@ import type {
   SourceRef,
 } from '../engine/types.js';
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
+import { CelBudget, CelCostExceeded } from '../engine/cel-budget.js';
+import { compileCel } from './cel.js';
 import { err, formatPath, ok, type Diagnostic, type Result } from './diagnostics.js';
 import type { InjectionPolicy, Match } from './schema.js';
-
-/** The CEL variables of DESIGN.md §2, as in a MutatingWebhookConfiguration's matchConditions. */
-const cel = new Environment()
-  .registerVariable('object', 'map')
-  .registerVariable('namespaceObject', 'map')
-  .registerVariable('request', 'map');
 
 type Path = readonly PropertyKey[];
 
@@ -63,24 +58,32 @@ function compileCondition(
   d: Collector,
 ): CompiledCondition | undefined {
   const at = [...path, 'expression'];
-  let program: ReturnType<typeof cel.parse>;
-  try {
-    program = cel.parse(c.expression);
-  } catch (e) {
-    d.add(at, `invalid CEL: ${firstLine(e)}`);
-    return undefined;
-  }
-  const checked = program.check();
-  if (!checked.valid) {
-    d.add(at, `invalid CEL: ${firstLine(checked.error)}`);
+  const program = compileCel(c.expression);
+  if ('problem' in program) {
+    d.add(at, program.problem);
     return undefined;
   }
   // 'dyn' cannot be decided before evaluation; the engine treats a non-bool result as an error then.
-  if (checked.type !== 'bool' && checked.type !== 'dyn') {
-    d.add(at, `a condition must yield a bool, this expression yields ${String(checked.type)}`);
+  if (program.resultType !== 'bool' && program.resultType !== 'dyn') {
+    d.add(at, `a condition must yield a bool, this expression yields ${program.resultType}`);
     return undefined;
   }
-  return { name: c.name, expression: c.expression, evaluate: (vars) => program({ ...vars }) as unknown };
+  if (exceedsOnEmptyPod(program.evaluate)) {
+    d.add(at, 'exceeds the CEL cost budget of one admission even for an empty pod: it can never be evaluated');
+    return undefined;
+  }
+  return { name: c.name, expression: c.expression, evaluate: program.evaluate };
+}
+
+/** Whether the condition spends the whole budget on a pod with nothing in it. */
+function exceedsOnEmptyPod(evaluate: CompiledCondition['evaluate']): boolean {
+  const empty = { apiVersion: 'v1', kind: 'Pod', metadata: {}, spec: { containers: [] } };
+  try {
+    evaluate({ object: empty, namespaceObject: { metadata: {} }, request: {} }, new CelBudget());
+  } catch (e) {
+    return e instanceof CelCostExceeded;
+  }
+  return false;
 }
 
 function firstLine(e: unknown): string {
@@ -166,6 +169,36 @@ function unique<T>(items: readonly T[], key: (item: T) => unknown, path: Path, w
   });
 }
 
+/** The validated document each compiled policy came from (policySource). */
+const documents = new WeakMap<CompiledPolicy, InjectionPolicy>();
+
+/** What a PolicySet was compiled from: plain data that crosses to a worker thread as it is. */
+export interface PolicySource {
+  readonly revision: string;
+  readonly entries: readonly { readonly document: InjectionPolicy; readonly source: SourceRef }[];
+}
+
+/** The documents behind `set`, to compile the same set elsewhere (rebuildPolicySet). */
+export function policySource(set: PolicySet): PolicySource {
+  const entries = set.policies.map((p) => {
+    const document = documents.get(p);
+    if (document === undefined) throw new Error(`policy ${p.name} was not compiled by compilePolicy`);
+    return { document, source: p.source };
+  });
+  return { revision: set.revision, entries };
+}
+
+/** The PolicySet `policySource` describes; its revision is the same, since its digests are. */
+export function rebuildPolicySet(from: PolicySource): Result<PolicySet, Diagnostic[]> {
+  const compiled: CompiledPolicy[] = [];
+  for (const { document, source } of from.entries) {
+    const r = compilePolicy(document, source, () => source.line);
+    if (!r.ok) return r;
+    compiled.push(r.value);
+  }
+  return buildPolicySet(compiled);
+}
+
 /** Compiles one validated policy document. Returns every problem found, with file and line. */
 export function compilePolicy(
   doc: InjectionPolicy,
@@ -212,6 +245,7 @@ export function compilePolicy(
     render: templates.render,
     digest: createHash('sha256').update(canonicalJson(doc)).digest('hex'),
   };
+  documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
 }
 
