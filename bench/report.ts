@@ -5,7 +5,9 @@
 import type { EngineFigures } from './engine/types.js';
 import type { RunFigures } from './lib/load.js';
 import { apiServerRows } from './report-apiserver.js';
+import { noisyRows, noisyTargets } from './report-noisy.js';
 import type { ApiServerFigures } from './sections/apiserver.js';
+import type { NoisyFigures } from './sections/noisy.js';
 import type { ScenarioFigures } from './sections/server.js';
 
 /** A target of issue 6 and how this run did against it. */
@@ -23,6 +25,7 @@ export interface BenchReport {
   readonly keepAlive: readonly ScenarioFigures[];
   readonly fresh: readonly ScenarioFigures[];
   readonly apiserver: ApiServerFigures;
+  readonly noisy: NoisyFigures;
 }
 
 const f = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -96,6 +99,7 @@ export function targets(r: BenchReport): TargetResult[] {
       verdict: o <= 2 ? 'PASS' : 'MISS',
     });
   }
+  out.push(...noisyTargets(r.noisy));
   return out;
 }
 
@@ -169,6 +173,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
     rows.push(serverCells('  floor', `${what}, ${kb} KB`, s.floor, undefined));
   }
   rows.push(...apiServerRows(r.apiserver));
+  rows.push(...noisyRows(r.noisy));
   for (const x of t)
     rows.push([
       `TARGET ${x.verdict}`,

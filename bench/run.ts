@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only engine,server,fresh,apiserver]`: the engine micro-benchmark,
+ * `npm run bench [-- --quick] [-- --only engine,server,fresh,apiserver,noisy]`: the engine micro-benchmark,
  * the HTTPS server against the bare node:https floor (keep-alive closed and open loop, new TLS
  * connections per request) and pod creation through a real API server. Prints one table, writes the
  * same figures to bench/results/latest.json, and exits 1 without reporting when any response was
@@ -17,6 +17,7 @@ import { ensureBuilt, ROOT } from './lib/servers.js';
 import { renderTable, targets, type BenchReport } from './report.js';
 import { runApiServer, type ApiServerFigures } from './sections/apiserver.js';
 import { runEngine } from './sections/engine.js';
+import { runNoisy, type NoisyFigures } from './sections/noisy.js';
 import { runServerScenarios, type Scenario, type ScenarioFigures } from './sections/server.js';
 import type { EngineFigures } from './engine/types.js';
 
@@ -29,7 +30,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const sections = new Set((values.only ?? 'engine,server,fresh,apiserver').split(','));
+const sections = new Set((values.only ?? 'engine,server,fresh,apiserver,noisy').split(','));
 const timing = {
   warmupMs: quick ? 1000 : 1500, // the server's JIT needs ~1 s of load before its first window
   durationMs: Number(values.duration ?? (quick ? 1.5 : 8)) * 1000,
@@ -64,6 +65,7 @@ let engine: readonly EngineFigures[] | { skipped: string } = { skipped: 'not sel
 let keepAlive: ScenarioFigures[] = [];
 let fresh: ScenarioFigures[] = [];
 let apiserver: ApiServerFigures = { skipped: 'not selected (--only)' };
+let noisy: NoisyFigures = { skipped: 'not selected (--only)' };
 const env = {
   policiesDir: dirs[10]!,
   labelsFile,
@@ -112,14 +114,21 @@ try {
     }
     if ('skipped' in apiserver) log(`bench: apiserver section skipped: ${apiserver.skipped}`);
   }
+  if (sections.has('noisy')) {
+    log('bench: noisy neighbour (bystanders while hostile pods are sent)');
+    noisy = await runNoisy(ecdsa, labelsFile, work, quick, log);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
-const report: BenchReport = { engine, keepAlive, fresh, apiserver };
+const report: BenchReport = { engine, keepAlive, fresh, apiserver, noisy };
 const t = targets(report);
 const runs = [...keepAlive, ...fresh].flatMap((s) => [s.injector, s.floor]);
-const errors = runs.reduce((a, r) => a + r.errors, 0) + ('skipped' in apiserver ? 0 : apiserver.errors);
+const errors =
+  runs.reduce((a, r) => a + r.errors, 0) +
+  ('skipped' in apiserver ? 0 : apiserver.errors) +
+  ('skipped' in noisy ? 0 : noisy.errors);
 const checked = runs.reduce((a, r) => a + r.checked, 0) + ('skipped' in apiserver ? 0 : apiserver.podsChecked);
 const resultsDir = join(ROOT, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
@@ -151,6 +160,7 @@ if (errors > 0) {
   for (const r of runs.filter((x) => x.errors > 0))
     log(`  ${r.server} ${r.mode}: ${r.errors} errors, e.g. ${r.errorSamples.join(' | ')}`);
   if (!('skipped' in apiserver) && apiserver.errors > 0) log(`  apiserver: ${apiserver.errorSamples.join(' | ')}`);
+  if (!('skipped' in noisy) && noisy.errors > 0) log(`  noisy: ${noisy.errorSamples.join(' | ')}`);
   log(`bench: details in ${file}`);
   process.exit(1);
 }

@@ -18,6 +18,7 @@ import { checkPodShape, decodeReview, encodeReview, patched } from '../src/kube/
 import { createLogger } from '../src/log.js';
 import { loadPolicies } from '../src/policy/load.js';
 import { createMetrics } from '../src/server/metrics.js';
+import { reviewRecord } from '../src/server/admit.js';
 import { AdmissionRecorder } from '../src/server/recorder.js';
 import { admissionReview, BENCH_NAMESPACE_LABELS, podForReviewSize } from './lib/pod.js';
 import { writePolicySet } from './lib/policies.js';
@@ -73,7 +74,7 @@ function ours(i: number, acc: Float64Array | undefined): void {
   const t4 = performance.now();
   const text = encodeReview(out);
   const t5 = performance.now();
-  recorder.reviewed(request, object, result, t0);
+  recorder.record(reviewRecord(request, object, result), t0);
   const t6 = performance.now();
   sink += text.length;
   if (acc) {

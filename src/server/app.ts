@@ -12,6 +12,7 @@ import type { MutationInput, MutationResult, PolicySet } from '../engine/types.j
 import { silentLogger, type Logger } from '../log.js';
 import { readiness as evaluate, type Readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import type { LargeLane } from './large-lane.js';
 import { mutateRoute, type NamespaceLookup } from './mutate.js';
 import { AdmissionRecorder } from './recorder.js';
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   readonly metrics?: Metrics;
   /** /readyz; default: ready with only a policy count. */
   readonly readiness?: () => Readiness;
+  /** Where large reviews are answered (large-lane.ts); default: on the event loop like the rest. */
+  readonly large?: LargeLane;
 }
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -65,6 +68,7 @@ export function createListener(options: AppOptions): { readonly app: Express; re
     mutate: options.mutate ?? engineMutate,
     log,
     recorder: new AdmissionRecorder(log, metrics),
+    large: options.large,
   });
   const ready = options.readiness ?? defaultReadiness(options.policies);
 

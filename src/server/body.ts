@@ -1,7 +1,8 @@
 /**
  * Reads the /mutate body once, bounded, and parses it once. Replaces express.json(): the admission
- * path must stay near bare node:https (issue 6), so there is no body-parser re-parse, no charset
- * negotiation object, and no allocation beyond the chunks and one string.
+ * path stays near bare node:https, so there is no body-parser re-parse, no charset negotiation
+ * object, and no allocation beyond the chunks and one string. Reading and parsing are separate
+ * steps, so a large body can be parsed off the event loop (large-lane.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
@@ -31,12 +32,30 @@ function tooLarge(): AdmissionHttpError {
 }
 
 /**
- * Resolves with the parsed JSON (`unknown`), or rejects with an AdmissionHttpError:
- * 413 when Content-Length or the bytes read pass `limit` (reading stops at once), 400 when the
- * bytes are not UTF-8 or not JSON. JSON.parse defines `__proto__` as an own data property, so
- * parsing cannot pollute prototypes; the result is never merged into other objects.
+ * The JSON of a body, or an AdmissionHttpError (400) when the bytes are not UTF-8 or not JSON.
+ * JSON.parse defines `__proto__` as an own data property, so parsing cannot pollute prototypes; the
+ * result is never merged into other objects.
  */
-export function readJsonBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES): Promise<unknown> {
+export function parseJsonBody(buf: Uint8Array): unknown {
+  if (buf.length === 0)
+    throw new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is empty');
+  if (!isUtf8(buf))
+    throw new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is not valid UTF-8');
+  try {
+    return JSON.parse(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8'));
+  } catch (e) {
+    // V8's message quotes the input; keep only the position so the body is never echoed.
+    const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '');
+    const where = at === null ? '' : ` at byte ${at[1] ?? ''}`;
+    throw new AdmissionHttpError('INJ_REVIEW_INVALID', `invalid AdmissionReview: malformed JSON${where}`);
+  }
+}
+
+/**
+ * Resolves with the body's bytes, or rejects with an AdmissionHttpError (413) when Content-Length
+ * or the bytes read pass `limit` (reading stops at once).
+ */
+export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
@@ -58,23 +77,7 @@ export function readJsonBody(req: IncomingMessage, limit: number = MAX_REVIEW_BY
     };
     const onEnd = (): void => {
       cleanup();
-      const buf = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-      if (size === 0) {
-        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is empty'));
-        return;
-      }
-      if (!isUtf8(buf)) {
-        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', 'invalid AdmissionReview: the body is not valid UTF-8'));
-        return;
-      }
-      try {
-        resolve(JSON.parse(buf.toString('utf8')));
-      } catch (e) {
-        // V8's message quotes the input; keep only the position so the body is never echoed.
-        const at = /at position (\d+)/.exec(e instanceof Error ? e.message : '');
-        const where = at === null ? '' : ` at byte ${at[1] ?? ''}`;
-        reject(new AdmissionHttpError('INJ_REVIEW_INVALID', `invalid AdmissionReview: malformed JSON${where}`));
-      }
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
     const onError = (e: Error): void => {
       cleanup();

@@ -5,14 +5,13 @@
  * tallied per label object and reach prom-client on scrape (PendingCounts).
  */
 import { performance } from 'node:perf_hooks';
-import type { Decision, MutationResult } from '../engine/types.js';
-import type { AdmissionHttpError } from '../errors.js';
-import type { AdmissionRequest } from '../kube/admission.js';
-import type { Pod } from '../kube/wire.js';
+import type { Decision } from '../engine/types.js';
 import { rawInfo, type Logger } from '../log.js';
+import type { AdmissionRecord } from './admit.js';
 import { AdmissionResult, type Metrics } from './metrics.js';
 
 type DecisionLabels = Readonly<Record<'policy' | 'outcome' | 'reason', string>>;
+type Reviewed = Extract<AdmissionRecord, { kind: 'reviewed' }>;
 
 /** Records admissions into a logger and a Metrics set. */
 export class AdmissionRecorder {
@@ -28,40 +27,44 @@ export class AdmissionRecorder {
     this.#byResult = Object.fromEntries(entries) as Record<AdmissionResult, { result: AdmissionResult }>;
   }
 
-  /** Not a CREATE of a pod: allowed unchanged. */
-  passThrough(req: AdmissionRequest, start: number): void {
-    const ms = this.#done(AdmissionResult.Skipped, start);
-    this.#log.info(
-      { uid: req.uid, ns: req.namespace, op: req.operation, resource: req.resource?.resource, result: 'skipped', ms },
-      'admission passed through (not a pod CREATE)',
-    );
+  /** One answered admission: its log line and metrics; `start` is when its request arrived. */
+  record(r: AdmissionRecord, start: number): void {
+    if (r.kind === 'passThrough') {
+      const ms = this.#done(AdmissionResult.Skipped, start);
+      this.#log.info(
+        {
+          uid: cut(r.uid),
+          ns: cut(r.namespace),
+          op: cut(r.operation),
+          resource: cut(r.resource),
+          result: 'skipped',
+          ms,
+        },
+        'admission passed through (not a pod CREATE)',
+      );
+    } else if (r.kind === 'reviewed') {
+      // Logs names, reasons and counts; never the pod or the patch.
+      const outcome =
+        r.outcome === 'denied'
+          ? AdmissionResult.Denied
+          : r.outcome === 'patched'
+            ? AdmissionResult.Patched
+            : AdmissionResult.Allowed;
+      const ms = this.#done(outcome, start);
+      for (const d of r.decisions) this.#decision(d);
+      rawInfo(this.#log, () => admissionFields(r, ms), r.denial ? 'admission denied' : 'admission reviewed');
+    } else if (r.kind === 'refused') {
+      const ms = this.#done(AdmissionResult.Denied, start);
+      this.#log.warn({ uid: cut(r.uid), result: 'denied', refused: r.cause, ms }, 'large admission review refused');
+    } else {
+      // A 4xx/5xx answer. Internal errors log their cause (with stack) at error level; never the body.
+      const result = r.status >= 500 ? AdmissionResult.Error : AdmissionResult.Invalid;
+      const ms = this.#done(result, start);
+      const fields = { uid: r.uid === '' ? undefined : cut(r.uid), code: r.code, status: r.status, ms };
+      if (result === AdmissionResult.Error) this.#log.error({ ...fields, err: r.cause }, r.message);
+      else this.#log.warn(fields, r.message);
+    }
   }
-
-  /** A pod CREATE went through the engine. Logs names, reasons and counts; never the pod or the patch. */
-  reviewed(req: AdmissionRequest, pod: Pod, result: MutationResult, start: number): void {
-    const outcome = result.denial
-      ? AdmissionResult.Denied
-      : result.patch.length > 0
-        ? AdmissionResult.Patched
-        : AdmissionResult.Allowed;
-    const ms = this.#done(outcome, start);
-    for (const d of result.decisions) this.#decision(d);
-    rawInfo(
-      this.#log,
-      () => admissionFields(req, pod, result, outcome, ms),
-      result.denial ? 'admission denied' : 'admission reviewed',
-    );
-  }
-
-  /** A 4xx/5xx answer. Internal errors log the error (with stack) at error level; the body is never logged. */
-  failed(error: AdmissionHttpError, start: number): void {
-    const result = error.status >= 500 ? AdmissionResult.Error : AdmissionResult.Invalid;
-    const ms = this.#done(result, start);
-    const fields = { uid: error.uid === '' ? undefined : error.uid, code: error.code, status: error.status, ms };
-    if (result === AdmissionResult.Error) this.#log.error({ ...fields, err: error.cause }, error.message);
-    else this.#log.warn(fields, error.message);
-  }
-
   #done(result: AdmissionResult, start: number): number {
     const ms = performance.now() - start;
     const labels = this.#byResult[result];
@@ -83,24 +86,37 @@ export class AdmissionRecorder {
 }
 
 /**
+ * At most this many characters of a string the request chose (uid, namespace, pod name) reach a
+ * log line: a 253-character DNS name fits, a 3 MB generateName does not fill the log.
+ */
+const LOGGED_CHARS = 256;
+
+/** `text` cut to LOGGED_CHARS, for fields pino serialises. */
+function cut(text: string | undefined): string | undefined {
+  return text !== undefined && text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text;
+}
+
+/** `text` as a JSON string, cut to LOGGED_CHARS with a trailing "…" when longer. */
+export function loggable(text: string): string {
+  return JSON.stringify(text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text);
+}
+
+/**
  * The admission line's fields: the same fields, in the same order, as pino would write for the
  * object form; built by hand because this line is on every admission (rawInfo). Every value is a
  * name, code or count.
  */
-function admissionFields(req: AdmissionRequest, pod: Pod, result: MutationResult, outcome: string, ms: number): string {
+function admissionFields(r: Reviewed, ms: number): string {
   const skipped: string[] = [];
-  for (const d of result.decisions)
+  for (const d of r.decisions)
     if (d.outcome === 'skip' && d.reason !== undefined && d.reason !== 'no_match')
       skipped.push(`${d.policy}:${d.reason}`);
-  const meta = pod.metadata;
-  const podName = meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined);
-  let fields = `"uid":${JSON.stringify(req.uid)}`;
-  if (req.namespace !== undefined) fields += `,"ns":${JSON.stringify(req.namespace)}`;
-  if (podName !== undefined) fields += `,"podName":${JSON.stringify(podName)}`;
-  if (req.dryRun === true) fields += ',"dryRun":true';
-  fields += `,"result":"${outcome}","injected":${JSON.stringify(result.injected)},"skipped":${JSON.stringify(skipped)}`;
-  fields += `,"ops":${String(result.patch.length)},"warnings":${String(result.warnings.length)}`;
-  const denial = result.denial;
-  if (denial) fields += `,"denial":${JSON.stringify({ policy: denial.policy, reason: denial.reason })}`;
+  let fields = `"uid":${loggable(r.uid)}`;
+  if (r.namespace !== undefined) fields += `,"ns":${loggable(r.namespace)}`;
+  if (r.podName !== undefined) fields += `,"podName":${loggable(r.podName)}`;
+  if (r.dryRun) fields += ',"dryRun":true';
+  fields += `,"result":"${r.outcome}","injected":${JSON.stringify(r.injected)},"skipped":${JSON.stringify(skipped)}`;
+  fields += `,"ops":${String(r.ops)},"warnings":${String(r.warnings)}`;
+  if (r.denial) fields += `,"denial":${JSON.stringify(r.denial)}`;
   return `${fields},"ms":${String(ms)}`;
 }

@@ -10,6 +10,7 @@ import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
 import { PolicyStore } from '../policy/store.js';
+import { LargeLane } from './large-lane.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
 import { createMetrics } from './metrics.js';
@@ -162,12 +163,14 @@ export async function startServe(
       namespaces: () => namespaces.status(),
       draining: () => draining,
     });
+  const large = new LargeLane({ log });
   const { listener } = createListener({
     policies: () => store.current(),
     namespaces: (name) => namespaces.lookup(name),
     log,
     metrics,
     readiness: ready,
+    large,
   });
   const server = tuned(
     createHttpsServer(
@@ -212,6 +215,7 @@ export async function startServe(
 
   const servers: Server[] = [server];
   const stopAll = (): void => {
+    void large.close();
     certs.close();
     stopPolicies();
     namespaces.stop();

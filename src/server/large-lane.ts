@@ -1,0 +1,201 @@
+/**
+ * The large-review lane. The server has one JavaScript thread, so an admission's cost is paid by
+ * every admission waiting behind it. Ordinary pods make reviews of a few KiB; a review above the
+ * threshold (64 KiB by default) can only come from a pod with thousands of containers,
+ * annotations or env entries, and parsing, evaluating and encoding it takes milliseconds to
+ * hundreds of them. Such reviews go to a worker thread of their own, one at a time, under a
+ * deadline, so they never hold the event loop.
+ *
+ * A large review that cannot be answered in time (the deadline passed, the worker ran out of its
+ * memory, or too many large reviews are already waiting) is denied, never allowed: under
+ * failurePolicy Ignore an error would let the pod in without its required init containers. The
+ * denial names the reason; the pod's creator retries (a controller does so on its own).
+ */
+import { Worker } from 'node:worker_threads';
+import type { NamespaceInfo, PolicySet } from '../engine/types.js';
+import { denied, encodeReview } from '../kube/admission.js';
+import type { Logger } from '../log.js';
+import { policySource } from '../policy/compile.js';
+import type { Answer } from './admit.js';
+import type { LaneMessage, WorkerMessage } from './large-worker.js';
+
+export interface LargeLaneOptions {
+  /** Bodies larger than this many bytes take the lane (default 64 KiB). */
+  readonly thresholdBytes?: number;
+  /** A large review not answered within this many ms is denied (default 2000). */
+  readonly deadlineMs?: number;
+  /** Large reviews in the lane at once, waiting or running; one more is denied (default 4). */
+  readonly maxInFlight?: number;
+  /** The worker's V8 old-generation limit in MiB (default 96): a review that needs more is denied. */
+  readonly heapMiB?: number;
+  readonly log: Logger;
+}
+
+export const LARGE_REVIEW_BYTES = 64 * 1024;
+const DEFAULT_DEADLINE_MS = 2000;
+const DEFAULT_MAX_IN_FLIGHT = 4;
+const DEFAULT_HEAP_MIB = 96;
+
+type Lookup = (name: string) => NamespaceInfo;
+
+interface Job {
+  readonly resolve: (a: Answer) => void;
+  readonly lookup: Lookup;
+  readonly timer: NodeJS.Timeout;
+  uid: string;
+}
+
+/** The worker entry next to this module: .js when built, .ts when run from source (tests, tsx). */
+function workerUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./large-worker${ext}`, import.meta.url);
+}
+
+/** Answers large reviews in a worker thread; see the module comment. */
+export class LargeLane {
+  readonly #threshold: number;
+  readonly #deadline: number;
+  readonly #maxInFlight: number;
+  readonly #heapMiB: number;
+  readonly #log: Logger;
+  readonly #jobs = new Map<number, Job>();
+  #worker: Worker | undefined;
+  #sentRevision = '';
+  #nextId = 1;
+  #closed = false;
+
+  constructor(options: LargeLaneOptions) {
+    this.#threshold = options.thresholdBytes ?? LARGE_REVIEW_BYTES;
+    this.#deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+    this.#heapMiB = options.heapMiB ?? DEFAULT_HEAP_MIB;
+    this.#log = options.log;
+  }
+
+  /** Whether a body of `size` bytes takes this lane. */
+  takes(size: number): boolean {
+    return !this.#closed && size > this.#threshold;
+  }
+
+  /** The answer to one large review. Never rejects. */
+  admit(body: Uint8Array, policies: PolicySet, lookup: Lookup): Promise<Answer> {
+    const id = this.#nextId++;
+    const uid = peekUid(body);
+    if (this.#jobs.size >= this.#maxInFlight)
+      return Promise.resolve(
+        refusal(uid, `${String(this.#maxInFlight)} other large reviews are being evaluated`, 'busy'),
+      );
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#expire(id);
+      }, this.#deadline);
+      this.#jobs.set(id, { resolve, lookup, timer, uid });
+      const worker = this.#ensureWorker();
+      if (policies.revision !== this.#sentRevision) {
+        this.#post(worker, { type: 'policies', source: policySource(policies) });
+        this.#sentRevision = policies.revision;
+      }
+      const copy = new Uint8Array(body); // its own buffer, transferred: no copy on the way
+      worker.postMessage({ type: 'job', id, body: copy } satisfies LaneMessage, [copy.buffer]);
+    });
+  }
+
+  /** Stops the worker; later large reviews are answered on the event loop. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll('the server is shutting down', 'shutdown');
+    if (worker) await worker.terminate();
+  }
+
+  #post(worker: Worker, m: LaneMessage): void {
+    worker.postMessage(m);
+  }
+
+  #ensureWorker(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(workerUrl(), {
+      resourceLimits: { maxOldGenerationSizeMb: this.#heapMiB },
+      stdout: false,
+      stderr: false,
+    });
+    worker.unref();
+    worker.on('message', (m: WorkerMessage) => {
+      this.#onMessage(worker, m);
+    });
+    worker.on('error', (e: Error) => {
+      this.#log.warn({ err: e.message }, 'large-review worker failed; its reviews are denied, a new worker starts');
+      this.#drop(worker, `the evaluation failed (${e.message})`);
+    });
+    worker.on('exit', () => {
+      this.#drop(worker, 'the evaluation stopped');
+    });
+    this.#worker = worker;
+    this.#sentRevision = '';
+    return worker;
+  }
+
+  #onMessage(worker: Worker, m: WorkerMessage): void {
+    const job = this.#jobs.get(m.id);
+    if (job === undefined) return;
+    if (m.type === 'namespace') {
+      job.uid = m.uid;
+      this.#post(worker, { type: 'namespace', id: m.id, info: job.lookup(m.name) });
+      return;
+    }
+    this.#finish(m.id, m.answer);
+  }
+
+  #finish(id: number, answer: Answer): void {
+    const job = this.#jobs.get(id);
+    if (job === undefined) return;
+    this.#jobs.delete(id);
+    clearTimeout(job.timer);
+    job.resolve(answer);
+  }
+
+  /** The deadline of one review passed: the worker is replaced, and whatever it held is denied. */
+  #expire(id: number): void {
+    if (!this.#jobs.has(id)) return;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#failAll(`it was not evaluated within ${String(this.#deadline)} ms`, 'deadline');
+    if (worker) void worker.terminate();
+  }
+
+  #drop(worker: Worker, why: string): void {
+    if (this.#worker !== worker) return;
+    this.#worker = undefined;
+    this.#failAll(why, 'worker_exit');
+  }
+
+  #failAll(why: string, cause: RefusalCause): void {
+    for (const [id, job] of [...this.#jobs]) this.#finish(id, refusal(job.uid, why, cause));
+  }
+}
+
+const UID = /"uid"\s*:\s*"([A-Za-z0-9-]{1,128})"/;
+
+/**
+ * The request uid, read from the first 4 KiB without parsing the body: the API server writes
+ * `{"kind":…,"apiVersion":…,"request":{"uid":…` (its Go structs' field order), so a refusal
+ * answered before the worker parsed the body still names the request it answers. '' when absent.
+ */
+export function peekUid(body: Uint8Array): string {
+  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, 4096)).toString('latin1');
+  return UID.exec(head)?.[1] ?? '';
+}
+
+export type RefusalCause = 'busy' | 'deadline' | 'worker_exit' | 'shutdown';
+
+/** A denial of a large review the lane could not evaluate. */
+function refusal(uid: string, why: string, cause: RefusalCause): Answer {
+  const message = `init-injector denied this pod because its admission review is too large to evaluate now: ${why}. Retry, or make the pod smaller (fewer containers, annotations or env entries)`;
+  return {
+    status: 200,
+    text: encodeReview(denied(uid, message, [], 503)),
+    close: false,
+    record: { kind: 'refused', uid, cause, message },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The large-review worker: a thread of its own that parses, decodes and answers the reviews too
+ * large for the event loop (large-lane.ts). It runs the same admitRequest as the event loop, on a
+ * PolicySet compiled from the same documents (same revision), with the namespace the main thread
+ * looks up in its cache. Messages: see LaneMessage and WorkerMessage.
+ */
+import { parentPort } from 'node:worker_threads';
+import { mutate } from '../engine/index.js';
+import type { NamespaceInfo, PolicySet } from '../engine/types.js';
+import { decodeReview } from '../kube/admission.js';
+import { rebuildPolicySet, type PolicySource } from '../policy/compile.js';
+import { admitRequest, failure, type Answer } from './admit.js';
+import { parseJsonBody } from './body.js';
+
+/** From the main thread. */
+export type LaneMessage =
+  | { readonly type: 'policies'; readonly source: PolicySource }
+  | { readonly type: 'job'; readonly id: number; readonly body: Uint8Array }
+  | { readonly type: 'namespace'; readonly id: number; readonly info: NamespaceInfo };
+
+/** To the main thread. */
+export type WorkerMessage =
+  | { readonly type: 'namespace'; readonly id: number; readonly uid: string; readonly name: string }
+  | { readonly type: 'answer'; readonly id: number; readonly answer: Answer };
+
+const port = parentPort;
+if (port === null) throw new Error('large-worker.ts runs as a worker thread');
+
+let policies: PolicySet | undefined;
+let policyError = '';
+const waiting = new Map<number, (info: NamespaceInfo) => void>();
+
+function answer(id: number, a: Answer): void {
+  port?.postMessage({ type: 'answer', id, answer: a } satisfies WorkerMessage);
+}
+
+async function job(id: number, body: Uint8Array): Promise<void> {
+  let uid = '';
+  try {
+    const request = decodeReview(parseJsonBody(body));
+    uid = request.uid;
+    const set = policies;
+    if (set === undefined) throw new Error(`no policy set in the large-review worker: ${policyError}`);
+    const info = await new Promise<NamespaceInfo>((resolve) => {
+      waiting.set(id, resolve);
+      port?.postMessage({ type: 'namespace', id, uid, name: request.namespace ?? '' } satisfies WorkerMessage);
+    });
+    answer(id, admitRequest(request, { policies: set, namespace: info, mutate }));
+  } catch (e) {
+    answer(id, failure(e, uid));
+  }
+}
+
+port.on('message', (m: LaneMessage) => {
+  if (m.type === 'policies') {
+    const r = rebuildPolicySet(m.source);
+    if (r.ok) policies = r.value;
+    else {
+      policies = undefined;
+      policyError = r.error.map((d) => d.message).join('; ');
+    }
+  } else if (m.type === 'job') void job(m.id, m.body);
+  else {
+    waiting.get(m.id)?.(m.info);
+    waiting.delete(m.id);
+  }
+});
