@@ -29,7 +29,7 @@ export function noisyRows(n: NoisyFigures): string[][] {
     '',
     w.hostile === undefined
       ? 'p99.9 column: bystander max'
-      : `p99 ${w.p99VsQuiet.toFixed(2)}× quiet; hostile answered in ${ms(w.hostile.p50)} ms p50, ${ms(w.hostile.max)} max`,
+      : `p99 ${w.p99VsQuiet.toFixed(2)}× quiet (floor ${w.floorP99VsQuiet.toFixed(2)}×); hostile answered in ${ms(w.hostile.p50)} ms p50, ${ms(w.hostile.max)} max`,
   ]);
 }
 

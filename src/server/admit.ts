@@ -60,7 +60,8 @@ export type AdmissionRecord =
 /** The HTTP answer and its record. */
 export interface Answer {
   readonly status: number;
-  readonly text: string;
+  /** The response body: text on the event loop, bytes when it comes from the large-review worker. */
+  readonly text: string | Uint8Array;
   /** Close the connection after the answer (a body too large to read to its end). */
   readonly close: boolean;
   readonly record: AdmissionRecord;

@@ -3,8 +3,8 @@
  * every admission waiting behind it. Ordinary pods make reviews of a few KiB; a review above the
  * threshold (64 KiB by default) can only come from a pod with thousands of containers,
  * annotations or env entries, and parsing, evaluating and encoding it takes milliseconds to
- * hundreds of them. Such reviews go to a worker thread of their own, one at a time, under a
- * deadline, so they never hold the event loop.
+ * hundreds of them. Such reviews go to a worker thread of their own, at a lower CPU priority, one
+ * at a time, under a deadline and a heap limit, so they never hold the event loop.
  *
  * A large review that cannot be answered in time (the deadline passed, the worker ran out of its
  * memory, or too many large reviews are already waiting) is denied, never allowed: under
@@ -17,6 +17,7 @@ import { denied, encodeReview } from '../kube/admission.js';
 import type { Logger } from '../log.js';
 import { policySource } from '../policy/compile.js';
 import type { Answer } from './admit.js';
+import { OWN_BUFFER_BYTES } from './body.js';
 import type { LaneMessage, WorkerMessage } from './large-worker.js';
 
 export interface LargeLaneOptions {
@@ -24,17 +25,17 @@ export interface LargeLaneOptions {
   readonly thresholdBytes?: number;
   /** A large review not answered within this many ms is denied (default 2000). */
   readonly deadlineMs?: number;
-  /** Large reviews in the lane at once, waiting or running; one more is denied (default 4). */
+  /** Large reviews in the lane at once, waiting or running; one more is denied (default 2). */
   readonly maxInFlight?: number;
-  /** The worker's V8 old-generation limit in MiB (default 96): a review that needs more is denied. */
+  /** The worker's V8 old-generation limit in MiB (default 48): a review that needs more is denied. */
   readonly heapMiB?: number;
   readonly log: Logger;
 }
 
-export const LARGE_REVIEW_BYTES = 64 * 1024;
+export const LARGE_REVIEW_BYTES = OWN_BUFFER_BYTES;
 const DEFAULT_DEADLINE_MS = 2000;
-const DEFAULT_MAX_IN_FLIGHT = 4;
-const DEFAULT_HEAP_MIB = 96;
+const DEFAULT_MAX_IN_FLIGHT = 1;
+const DEFAULT_HEAP_MIB = 32;
 
 type Lookup = (name: string) => NamespaceInfo;
 
@@ -77,7 +78,10 @@ export class LargeLane {
     return !this.#closed && size > this.#threshold;
   }
 
-  /** The answer to one large review. Never rejects. */
+  /**
+   * The answer to one large review. Never rejects. A body with memory of its own (readBody gives
+   * large bodies theirs) is moved to the worker: the caller must not use it afterwards.
+   */
   admit(body: Uint8Array, policies: PolicySet, lookup: Lookup): Promise<Answer> {
     const id = this.#nextId++;
     const uid = peekUid(body);
@@ -95,8 +99,10 @@ export class LargeLane {
         this.#post(worker, { type: 'policies', source: policySource(policies) });
         this.#sentRevision = policies.revision;
       }
-      const copy = new Uint8Array(body); // its own buffer, transferred: no copy on the way
-      worker.postMessage({ type: 'job', id, body: copy } satisfies LaneMessage, [copy.buffer]);
+      // Moved, not copied, when the body has its own memory (readBody gives large bodies their own).
+      const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+      const own = whole && body.buffer instanceof ArrayBuffer ? new Uint8Array(body.buffer) : new Uint8Array(body);
+      worker.postMessage({ type: 'job', id, body: own } satisfies LaneMessage, [own.buffer]);
     });
   }
 
@@ -116,7 +122,7 @@ export class LargeLane {
   #ensureWorker(): Worker {
     if (this.#worker) return this.#worker;
     const worker = new Worker(workerUrl(), {
-      resourceLimits: { maxOldGenerationSizeMb: this.#heapMiB },
+      resourceLimits: { maxOldGenerationSizeMb: this.#heapMiB, maxYoungGenerationSizeMb: 4 },
       stdout: false,
       stderr: false,
     });

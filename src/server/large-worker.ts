@@ -4,6 +4,8 @@
  * PolicySet compiled from the same documents (same revision), with the namespace the main thread
  * looks up in its cache. Messages: see LaneMessage and WorkerMessage.
  */
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { mutate } from '../engine/index.js';
 import type { NamespaceInfo, PolicySet } from '../engine/types.js';
@@ -23,6 +25,21 @@ export type WorkerMessage =
   | { readonly type: 'namespace'; readonly id: number; readonly uid: string; readonly name: string }
   | { readonly type: 'answer'; readonly id: number; readonly answer: Answer };
 
+/**
+ * This thread yields the CPU to the event loop: on Linux a thread is a task with its own id
+ * (/proc/thread-self), and setpriority on it lowers only this thread. Elsewhere, or where the call
+ * is refused, the worker runs at the process's priority.
+ */
+function yieldToEventLoop(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, constants.priority.PRIORITY_LOW);
+  } catch {
+    // not Linux, or not allowed: the deadline and the heap limit still bound the lane
+  }
+}
+yieldToEventLoop();
+
 const port = parentPort;
 if (port === null) throw new Error('large-worker.ts runs as a worker thread');
 
@@ -30,8 +47,10 @@ let policies: PolicySet | undefined;
 let policyError = '';
 const waiting = new Map<number, (info: NamespaceInfo) => void>();
 
+/** Sends the answer; its text goes as bytes moved to the main thread, not copied. */
 function answer(id: number, a: Answer): void {
-  port?.postMessage({ type: 'answer', id, answer: a } satisfies WorkerMessage);
+  const text = new Uint8Array(typeof a.text === 'string' ? Buffer.from(a.text) : a.text);
+  port?.postMessage({ type: 'answer', id, answer: { ...a, text } } satisfies WorkerMessage, [text.buffer]);
 }
 
 async function job(id: number, body: Uint8Array): Promise<void> {

@@ -3,6 +3,7 @@
 // hang or a blow-up fails through mocha's timeout, the figures live in `npm run bench`).
 import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
 import { CelBudget, CEL_COST_BUDGET } from '../../../src/engine/cel-budget.js';
+import { MAX_MOUNT_TARGETS } from '../../../src/engine/apply.js';
 import { canonicalMilli } from '../../../src/engine/present.js';
 import type { Pod } from '../../../src/kube/wire.js';
 import { compileCel } from '../../../src/policy/cel.js';
@@ -58,6 +59,30 @@ describe('bounded costs: quantities are compared within a bounded scale', () => 
       spec: { initContainers: [{ name: 'network-check', image: 'example.com/other:1', volumeMounts: null }] },
     });
     equal(decision(run(p, set), 'network-check')?.reason, 'name_conflict');
+  });
+});
+
+describe('bounded costs: mounts go into at most MAX_MOUNT_TARGETS app containers', () => {
+  const mounting = (extra: Record<string, unknown> = {}) =>
+    doc('certs', {
+      volumes: [{ name: 'certs', emptyDir: {} }],
+      volumeMounts: { containers: '*', mounts: [{ name: 'certs', mountPath: '/etc/certs' }] },
+      ...extra,
+    });
+
+  it('mounts into every app container up to the bound', () => {
+    const r = run(manyContainers(MAX_MOUNT_TARGETS), policySet(mounting()));
+    equal(decision(r, 'certs')?.outcome, 'inject');
+    equal(r.patch.filter((op) => op.path.endsWith('/volumeMounts')).length, MAX_MOUNT_TARGETS);
+  });
+
+  it('skips an optional policy (with a warning) and denies for a required one beyond it', () => {
+    const skipped = run(manyContainers(MAX_MOUNT_TARGETS + 1), policySet(mounting()));
+    equal(decision(skipped, 'certs')?.reason, 'mount_conflict');
+    ok(skipped.warnings.some((w) => w.includes(`at most ${String(MAX_MOUNT_TARGETS)}`)));
+    const denied = run(manyContainers(70_000), policySet(mounting({ required: true })));
+    equal(decision(denied, 'certs')?.outcome, 'deny');
+    match(denied.denial?.message ?? '', /the pod has 70000 app containers to mount into/);
   });
 });
 

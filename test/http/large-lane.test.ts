@@ -1,0 +1,117 @@
+// The large-review lane on its own: a real worker thread, real policies. It answers as the event
+// loop would, and denies (with the request's uid, never allows) what it cannot evaluate: past its
+// deadline, past its heap, or while another large review holds it.
+import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mutate } from '../../src/engine/index.js';
+import type { PolicySet } from '../../src/engine/types.js';
+import { decodeReview } from '../../src/kube/admission.js';
+import { silentLogger } from '../../src/log.js';
+import { loadPolicies } from '../../src/policy/load.js';
+import { admitRequest, type Answer } from '../../src/server/admit.js';
+import { LargeLane, peekUid } from '../../src/server/large-lane.js';
+import { manyAnnotationsPod, NOISY_POLICIES } from '../support/hostile-pods.js';
+import { podCreateReview } from '../support/review.js';
+
+interface Out {
+  response?: { uid?: string; allowed?: boolean; patch?: string; status?: { code?: number; message?: string } };
+}
+const text = (a: Answer): string => (typeof a.text === 'string' ? a.text : Buffer.from(a.text).toString('utf8'));
+const parse = (a: Answer): Out => JSON.parse(text(a)) as Out;
+const lookup = (name: string) => ({ name, labels: {} });
+
+describe('large-review lane: a worker thread with a deadline and a heap of its own', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let policies: PolicySet;
+  const body = (uid: string, annotations = 20_000): Buffer =>
+    Buffer.from(JSON.stringify(podCreateReview(manyAnnotationsPod(annotations), { uid })));
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'init-injector-lane-'));
+    mkdirSync(join(dir, 'p'));
+    for (const [f, t] of Object.entries(NOISY_POLICIES)) writeFileSync(join(dir, 'p', f), t);
+    const r = await loadPolicies([join(dir, 'p')]);
+    if (!r.ok) throw new Error('policies do not load');
+    policies = r.value;
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('takes only bodies over its threshold', () => {
+    const lane = new LargeLane({ log: silentLogger(), thresholdBytes: 1000 });
+    deepStrictEqual([lane.takes(1000), lane.takes(1001)], [false, true]);
+  });
+
+  it('answers byte for byte as the event loop does', async () => {
+    const lane = new LargeLane({ log: silentLogger() });
+    try {
+      const b = body('lane-same');
+      const request = decodeReview(JSON.parse(b.toString('utf8')));
+      const onLoop = admitRequest(request, { policies, namespace: lookup('default'), mutate });
+      const inWorker = await lane.admit(b, policies, lookup);
+      equal(b.byteLength, 0, 'the body is moved to the worker, not copied');
+      equal(text(inWorker), text(onLoop));
+      deepStrictEqual(inWorker.record, onLoop.record);
+      equal(parse(inWorker).response?.allowed, true);
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it('denies, with the request uid, a review not answered within its deadline', async () => {
+    const lane = new LargeLane({ log: silentLogger(), deadlineMs: 1 });
+    try {
+      const a = await lane.admit(body('lane-deadline'), policies, lookup);
+      const r = parse(a).response ?? {};
+      equal(r.uid, 'lane-deadline');
+      equal(r.allowed, false);
+      match(r.status?.message ?? '', /not evaluated within 1 ms/);
+      equal(a.record.kind, 'refused');
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it('denies a second large review while one holds the lane, then serves the next', async () => {
+    const lane = new LargeLane({ log: silentLogger(), maxInFlight: 1 });
+    try {
+      const [first, second] = await Promise.all([
+        lane.admit(body('lane-a'), policies, lookup),
+        lane.admit(body('lane-b'), policies, lookup),
+      ]);
+      equal(parse(first).response?.allowed, true);
+      equal(parse(second).response?.uid, 'lane-b');
+      match(parse(second).response?.status?.message ?? '', /other large reviews are being evaluated/);
+      equal(parse(await lane.admit(body('lane-c'), policies, lookup)).response?.allowed, true);
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it('denies a review that needs more than its heap, and a new worker serves the next one', async () => {
+    const lane = new LargeLane({ log: silentLogger(), heapMiB: 4 });
+    try {
+      const a = await lane.admit(body('lane-heap', 200_000), policies, lookup);
+      equal(parse(a).response?.allowed, false);
+      equal(parse(a).response?.uid, 'lane-heap');
+      ok(a.record.kind === 'refused' && a.record.cause === 'worker_exit', JSON.stringify(a.record));
+    } finally {
+      await lane.close();
+    }
+    const roomy = new LargeLane({ log: silentLogger() });
+    try {
+      equal(parse(await roomy.admit(body('lane-after'), policies, lookup)).response?.allowed, true);
+    } finally {
+      await roomy.close();
+    }
+  });
+
+  it("reads the uid from the body's first bytes without parsing it", () => {
+    equal(peekUid(body('7d2c-uid')), '7d2c-uid');
+    equal(peekUid(Buffer.from('{"request":{"object":{}}}')), '');
+  });
+});
