@@ -27,13 +27,15 @@ export const REASON_TEXT: Readonly<Record<Reason, string>> = {
   no_match: "pod does not match the policy's match block",
   excluded: "pod matches the policy's exclude block",
   condition_false: 'a CEL condition of the policy is false for this pod',
-  condition_error: 'a CEL condition of the policy failed to evaluate for this pod',
+  condition_error:
+    'a CEL condition of the policy failed to evaluate for this pod, or the CEL cost budget of the admission is spent',
   namespace_labels_unknown: "the namespace's labels are not known, so a namespaceSelector cannot match",
   already_injected:
     'the policy is already applied to this pod (listed in init-injector.io/injected, containers present)',
   name_conflict: 'a container of the pod already has the name of an init container the policy injects',
   volume_conflict: 'the pod has a volume with the same name as a policy volume but a different definition',
-  mount_conflict: 'a container of the pod already uses a mountPath the policy mounts',
+  mount_conflict:
+    'a container of the pod already uses a mountPath the policy mounts, or the pod has more app containers than a policy mounts into',
   param_invalid: 'a parameter value from a pod annotation does not match its pattern',
   param_missing: 'a parameter has neither an annotation value nor a default',
   audit: 'the policy is in Audit mode: it reports what it would inject and changes nothing',
