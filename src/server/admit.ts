@@ -41,6 +41,10 @@ export type AdmissionRecord =
       readonly denial?: { readonly policy: string; readonly reason: string } | undefined;
     }
   | {
+      /** The client closed the connection before the body was read: nothing was answered. */
+      readonly kind: 'aborted';
+    }
+  | {
       /** A large review the large-review lane could not evaluate in time: denied (large-lane.ts). */
       readonly kind: 'refused';
       readonly uid: string;

@@ -13,6 +13,8 @@ export const AdmissionResult = {
   Skipped: 'skipped',
   Invalid: 'invalid',
   Error: 'error',
+  /** The client closed the connection before the answer (not our failure). */
+  Aborted: 'aborted',
 } as const;
 export type AdmissionResult = (typeof AdmissionResult)[keyof typeof AdmissionResult];
 

@@ -55,10 +55,23 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
       answer = admitRequest(request, { policies, namespace, mutate: deps.mutate });
     }
   } catch (e) {
+    if (clientGone(req, e)) {
+      deps.recorder.record({ kind: 'aborted' }, start);
+      return;
+    }
     answer = failure(e);
   }
   send(res, answer);
   deps.recorder.record(answer.record, start);
+}
+
+/**
+ * The client went away while its body was being read (Node reports `aborted`, ECONNRESET): there is
+ * no one to answer, and it is not our failure, so it is neither a 500 nor an error-level line.
+ */
+function clientGone(req: IncomingMessage, e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return req.destroyed && (code === 'ECONNRESET' || (e instanceof Error && e.message === 'aborted'));
 }
 
 function send(res: ServerResponse, answer: Answer): void {

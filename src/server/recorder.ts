@@ -53,6 +53,9 @@ export class AdmissionRecorder {
       const ms = this.#done(outcome, start);
       for (const d of r.decisions) this.#decision(d);
       rawInfo(this.#log, () => admissionFields(r, ms), r.denial ? 'admission denied' : 'admission reviewed');
+    } else if (r.kind === 'aborted') {
+      const ms = this.#done(AdmissionResult.Aborted, start);
+      this.#log.info({ result: 'aborted', ms }, 'client closed the connection before the answer');
     } else if (r.kind === 'refused') {
       const ms = this.#done(AdmissionResult.Denied, start);
       this.#log.warn({ uid: cut(r.uid), result: 'denied', refused: r.cause, ms }, 'large admission review refused');

@@ -62,6 +62,20 @@ describe('bounded costs: quantities are compared within a bounded scale', () => 
   });
 });
 
+describe('bounded costs: the patch carries one annotation op whatever the pod carries', () => {
+  it('writes only init-injector.io/injected for a pod with 20,000 annotations', () => {
+    const annotations = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`example.com/a${String(i)}`, 'x']),
+    );
+    const r = run(pod({ metadata: { annotations } }), policySet(doc('network-check')));
+    deepStrictEqual(
+      r.patch.filter((op) => op.path.startsWith('/metadata')).map((op) => op.path),
+      ['/metadata/annotations/init-injector.io~1injected'],
+    );
+    equal(Object.keys(r.mutated.metadata?.annotations ?? {}).length, 20_001);
+  });
+});
+
 describe('bounded costs: mounts go into at most MAX_MOUNT_TARGETS app containers', () => {
   const mounting = (extra: Record<string, unknown> = {}) =>
     doc('certs', {
