@@ -32,6 +32,7 @@ export type AdmissionRecord =
       readonly uid: string;
       readonly namespace?: string | undefined;
       readonly podName?: string | undefined;
+      readonly operation?: string | undefined;
       readonly dryRun: boolean;
       readonly outcome: 'denied' | 'patched' | 'allowed';
       readonly decisions: MutationResult['decisions'];
@@ -129,6 +130,7 @@ export function reviewRecord(req: AdmissionRequest, pod: Pod, result: MutationRe
     uid: req.uid,
     namespace: req.namespace,
     podName: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
+    operation: req.operation,
     dryRun: req.dryRun === true,
     outcome: result.denial ? 'denied' : result.patch.length > 0 ? 'patched' : 'allowed',
     decisions: result.decisions,

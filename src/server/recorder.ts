@@ -117,6 +117,7 @@ function admissionFields(r: Reviewed, ms: number): string {
   let fields = `"uid":${loggable(r.uid)}`;
   if (r.namespace !== undefined) fields += `,"ns":${loggable(r.namespace)}`;
   if (r.podName !== undefined) fields += `,"podName":${loggable(r.podName)}`;
+  if (r.operation !== undefined) fields += `,"op":${loggable(r.operation)}`;
   if (r.dryRun) fields += ',"dryRun":true';
   fields += `,"result":"${r.outcome}","injected":${JSON.stringify(r.injected)},"skipped":${JSON.stringify(skipped)}`;
   fields += `,"ops":${String(r.ops)},"warnings":${String(r.warnings)}`;

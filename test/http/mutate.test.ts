@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
 import request from 'supertest';
 import { mutate } from '../../src/engine/index.js';
@@ -275,6 +276,29 @@ describe('POST /mutate (supertest against createApp)', () => {
     strictEqual(typeof line['ms'], 'number');
     const text = JSON.stringify(line);
     ok(!text.includes('s3cr3t-value') && !text.includes('busybox'), text);
+  });
+
+  it('writes every field docs/operations.md lists for the admission line (denial on denials)', async () => {
+    const docs = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const listed = /One line per admission: ([^.]+)\./.exec(docs.replace(/\n/g, ' '))?.[1] ?? '';
+    const fields = [...listed.matchAll(/`([a-zA-Z]+)`/g)].map((m) => m[1] ?? '');
+    ok(fields.includes('op') && fields.includes('denial'), listed);
+    const { lines, log } = capture();
+    const gate = await loadSet({
+      'g.yaml': policyYaml('gate', { extra: '  required: true\n  parameters:\n    - {name: p}\n' }),
+    });
+    await request(createApp({ policies: () => set, log }))
+      .post('/mutate')
+      .send(reviewFor(aPod()))
+      .expect(200);
+    await request(createApp({ policies: () => gate, log }))
+      .post('/mutate')
+      .send(reviewFor(aPod()))
+      .expect(200);
+    const [patched, denied] = lines();
+    for (const f of fields.filter((x) => x !== 'denial')) ok(patched !== undefined && f in patched, `${f} missing`);
+    ok(denied !== undefined && 'denial' in denied, JSON.stringify(denied));
+    strictEqual(patched?.['op'], 'CREATE');
   });
 });
 
