@@ -13,6 +13,7 @@ type CryptoKey = webcrypto.CryptoKey;
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { TlsError } from '../errors.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -126,11 +127,19 @@ export async function ensureDevCertificate(dir: string): Promise<DevTlsFiles> {
   if (existsSync(files.caPath) && existsSync(files.keyPath) && stillValid(files.certPath)) {
     return { ...files, created: false };
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const ca = await createCertificateAuthority();
   const pair = await issueServingCertificate(ca, ['localhost', '127.0.0.1', '::1']);
-  writeAtomic(files.caPath, ca.certPem, 0o644);
-  writeAtomic(files.keyPath, pair.keyPem, 0o600);
-  writeAtomic(files.certPath, pair.certPem, 0o644);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeAtomic(files.caPath, ca.certPem, 0o644);
+    writeAtomic(files.keyPath, pair.keyPem, 0o600);
+    writeAtomic(files.certPath, pair.certPem, 0o644);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+    throw new TlsError(
+      `--dev-tls-dir ${dir}: cannot write the development certificate there (${why}); pass a directory you can write, or --tls-cert and --tls-key`,
+      { cause: e },
+    );
+  }
   return { ...files, created: true };
 }

@@ -3,7 +3,9 @@
  * problem of a malformed policy directory with file:line, PolicyTest pass/fail with a diff.
  */
 import { match, ok, strictEqual } from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { buildOnce, cli, malformedPolicies, rel } from './run-cli.js';
 
 describe('cli: validate, test, help (built dist/)', function () {
@@ -107,6 +109,22 @@ describe('cli: validate, test, help (built dist/)', function () {
     const run = cli(['test', rel('malformed-policies')]);
     strictEqual(run.code, 1);
     match(run.stderr, /no PolicyTest found under/);
+  });
+
+  it('serve with a --dev-tls-dir it cannot write says INJ_TLS_INVALID in one line, no stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'init-injector-devtls-'));
+    try {
+      writeFileSync(join(dir, 'a-file'), '');
+      const run = cli(['serve', '--port', '0', '--metrics-port', '0', '--dev-tls-dir', join(dir, 'a-file', 'sub')]);
+      strictEqual(run.code, 1);
+      match(
+        run.stderr,
+        /INJ_TLS_INVALID: --dev-tls-dir .*a-file\/sub: cannot write the development certificate there \(ENOTDIR\)/,
+      );
+      ok(!/\n\s+at /.test(run.stderr), run.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('--help and help <command> print usage on stdout and exit 0', () => {
