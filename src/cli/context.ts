@@ -4,6 +4,7 @@
  * and the golden tests share this, so an offline preview sees what the webhook would see.
  */
 import type { Labels, NamespaceInfo, RequestInfo } from '../engine/types.js';
+import { labelProblem } from '../kube/namespaces.js';
 
 /** Label every namespace carries since Kubernetes 1.22 (set by the API server, immutable). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -39,7 +40,11 @@ export function parseLabelList(text: string): { labels: Record<string, string> }
     if (trimmed === '') continue;
     const eq = trimmed.indexOf('=');
     if (eq <= 0) return { error: `--namespace-labels: "${trimmed}" is not key=value (expected k=v,k2=v2)` };
-    labels[trimmed.slice(0, eq)] = trimmed.slice(eq + 1);
+    const key = trimmed.slice(0, eq);
+    const value = trimmed.slice(eq + 1);
+    const problem = labelProblem(key, value);
+    if (problem) return { error: `--namespace-labels: "${trimmed}": ${problem}` };
+    labels[key] = value;
   }
   return { labels };
 }

@@ -11,6 +11,7 @@ import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernet
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
 import { NamespaceLabelsError } from '../errors.js';
+import { labelValueProblem, qualifiedNameProblem } from '../engine/match.js';
 
 /** /readyz detail for the namespace source. */
 export interface NamespaceStatus {
@@ -52,6 +53,13 @@ export function noNamespaceSource(): NamespaceSource {
 }
 
 /** Parses the --namespace-labels YAML: a map of namespace name to a map of label name to scalar. */
+/** Why `key: value` is not a Kubernetes label, or undefined when it is. */
+export function labelProblem(key: string, value: string): string | undefined {
+  const k = qualifiedNameProblem(key);
+  if (k) return `label key ${k}`;
+  return labelValueProblem(value);
+}
+
 export function parseNamespaceLabels(text: string, file: string): Map<string, NamespaceInfo> {
   let doc: unknown;
   try {
@@ -74,10 +82,15 @@ export function parseNamespaceLabels(text: string, file: string): Map<string, Na
     }
     const map: Record<string, string> = {};
     for (const [key, value] of Object.entries((labels ?? {}) as Record<string, unknown>)) {
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new NamespaceLabelsError(`${file}: ${name}.${key}: a label value must be a string`);
+      // As kubectl reads a Namespace: a label value is a string; `tier: 5` or `pci: true` is not.
+      if (typeof value !== 'string') {
+        const hint =
+          typeof value === 'number' || typeof value === 'boolean' ? `; quote it: ${key}: "${String(value)}"` : '';
+        throw new NamespaceLabelsError(`${file}: ${name}.${key}: a label value must be a string${hint}`);
       }
-      Object.defineProperty(map, key, { value: String(value), enumerable: true, writable: false });
+      const problem = labelProblem(key, value);
+      if (problem) throw new NamespaceLabelsError(`${file}: ${name}.${key}: ${problem}`);
+      Object.defineProperty(map, key, { value, enumerable: true, writable: false });
     }
     const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: map } };
     out.set(name, infoOf(name, map, object));

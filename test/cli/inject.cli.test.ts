@@ -190,6 +190,11 @@ describe('cli: inject (built dist/)', function () {
       ['inject', '-p', 'policies', '-f', ALL_KINDS, '--namespace-labels', 'team'],
       /"team" is not key=value/,
     ],
+    [
+      'a --namespace-labels key that is not a label key',
+      ['inject', '-p', 'policies', '-f', ALL_KINDS, '--namespace-labels', 'Tier Bad=x'],
+      /--namespace-labels: "Tier Bad=x": label key "Tier Bad" is not a qualified name/,
+    ],
   ];
   for (const [what, args, message] of usage) {
     it(`exits 2 with a clear message on ${what}`, () => {

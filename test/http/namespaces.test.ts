@@ -104,8 +104,8 @@ describe('namespace labels', () => {
   });
 
   describe('--namespace-labels file format', () => {
-    it('reads a map of namespace to labels, with scalars as strings, and builds a Namespace object for CEL', () => {
-      const t = parseNamespaceLabels('payments: {tier: backend, pci: true}\nempty:\n', 'ns.yaml');
+    it('reads a map of namespace to labels (string values, as kubectl reads them) and builds a Namespace object for CEL', () => {
+      const t = parseNamespaceLabels('payments: {tier: backend, pci: "true"}\nempty:\n', 'ns.yaml');
       deepStrictEqual(t.get('payments')?.labels, { tier: 'backend', pci: 'true' });
       deepStrictEqual(t.get('empty')?.labels, {});
       deepStrictEqual(t.get('payments')?.object, {
@@ -115,9 +115,11 @@ describe('namespace labels', () => {
       });
     });
 
-    it('keeps __proto__ as a plain label key', () => {
-      const t = parseNamespaceLabels('x: {__proto__: evil}\n', 'ns.yaml');
-      strictEqual(t.get('x')?.labels?.['__proto__'], 'evil');
+    it('refuses __proto__ as a label key (not a qualified name) without touching any prototype', () => {
+      throws(
+        () => parseNamespaceLabels('x: {__proto__: evil}\n', 'ns.yaml'),
+        (e: unknown) => e instanceof NamespaceLabelsError && /x.__proto__: label key "__proto__"/.test(e.message),
+      );
       strictEqual(({} as Record<string, unknown>)['evil'], undefined);
     });
 
@@ -125,6 +127,10 @@ describe('namespace labels', () => {
       ['- a\n- b\n', /ns.yaml: expected a map of namespace name to labels/],
       ['a: [x]\n', /ns.yaml: a: expected a map of label name to value/],
       ['a: {b: {c: d}}\n', /ns.yaml: a.b: a label value must be a string/],
+      ['payments: {tier: 5}\n', /ns.yaml: payments.tier: a label value must be a string; quote it: tier: "5"/],
+      ['payments: {pci: true}\n', /ns.yaml: payments.pci: a label value must be a string; quote it: pci: "true"/],
+      ['payments: {"Tier Bad": x}\n', /ns.yaml: payments.Tier Bad: label key "Tier Bad" is not a qualified name/],
+      ['payments: {tier: "no spaces"}\n', /ns.yaml: payments.tier: "no spaces" is not a valid label value/],
       ['a: {b: [\n', /ns.yaml/],
     ] as const) {
       it(`rejects ${JSON.stringify(text)} naming the file and entry`, () => {
