@@ -52,7 +52,7 @@ export const SERVE_USAGE = `Usage: init-injector serve [flags]
                            ~/.kube/config, or the in-cluster service account)
   --drain DURATION         keep serving after SIGTERM while not ready (default: 5s)
   --shutdown-grace DURATION  exit at the latest this long after SIGTERM (default: 15s)
-  --log-level LEVEL        trace|debug|info|warn|error (default: info, or $LOG_LEVEL)
+  --log-level LEVEL        trace|debug|info|warn|error|fatal|silent (default: info, or $LOG_LEVEL)
 `;
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);

@@ -48,6 +48,7 @@ class Collector {
  * RE2 is also what Kubernetes' own CEL `matches()` uses; it has no lookaround or backreferences.
  */
 export function valuePattern(source: string): ValuePattern {
+  RE2JS.compile(source); // an error names the pattern as the author wrote it, not the anchored one
   const re = RE2JS.compile(`^(?:${source})$`);
   return { source, test: (value) => re.matches(value) };
 }

@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDuration, parseServeConfig } from '../../src/config.js';
+import { parseDuration, parseServeConfig, SERVE_USAGE } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { tmp } from './support.js';
 
@@ -108,5 +108,13 @@ describe('serve configuration (parseServeConfig)', () => {
     strictEqual(parseDuration('--x', '1.5s'), 1500);
     strictEqual(parseDuration('--x', '2m'), 120_000);
     strictEqual(parseDuration('--x', '3'), 3000);
+  });
+
+  it('lists in --help exactly the log levels it accepts', () => {
+    const listed = /--log-level LEVEL\s+([a-z|]+)/.exec(SERVE_USAGE)?.[1]?.split('|') ?? [];
+    deepStrictEqual(listed, ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+    const dir = tmp();
+    for (const level of listed) strictEqual(parseServeConfig(['--log-level', level], {}, dir).logLevel, level);
+    throws(() => parseServeConfig(['--log-level', 'verbose'], {}, dir));
   });
 });
