@@ -15,6 +15,7 @@ import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
 import { createMetrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
+import type { CompiledPolicy } from '../engine/types.js';
 import { metricsListener, namespaceSource, policyReporter } from './wiring.js';
 import {
   CertificateWatcher,
@@ -257,6 +258,18 @@ export async function startServe(
   };
 }
 
+/** Required, injecting policies whose namespaceSelector cannot be decided without a namespace's labels. */
+export function unknownNamespaceDenials(policies: readonly CompiledPolicy[]): string[] {
+  return policies
+    .filter(
+      (p) =>
+        p.required &&
+        p.action === 'Inject' &&
+        (p.match?.namespaceSelector ?? p.exclude?.namespaceSelector) !== undefined,
+    )
+    .map((p) => p.name);
+}
+
 function announce(
   log: Logger,
   config: ServeConfig,
@@ -278,6 +291,12 @@ function announce(
     },
     'listening',
   );
+  const failClosed = unknownNamespaceDenials(set.policies);
+  if (config.namespaces.kind === 'file' && failClosed.length > 0)
+    log.warn(
+      { policies: failClosed, file: config.namespaces.path },
+      `a namespace missing from the --namespace-labels file has unknown labels, and these required policies with a namespaceSelector deny every pod created there: ${failClosed.join(', ')}; list every namespace that creates pods in the file`,
+    );
   if (caPath !== undefined) {
     process.stderr.write(
       `init-injector: serving https://localhost:${port} with a development certificate (CA: ${caPath})\n` +

@@ -48,4 +48,15 @@ describe('deploy: what the docs say operators will see is what the chart renders
     ok(ops.includes('opt-in (the default mode) renders `failurePolicy: Fail`\nand `timeoutSeconds: 5`'));
     ok(ops.includes('cluster-wide renders `Ignore` and 3 s'));
   });
+
+  it('gives one certificate-expiry alert threshold everywhere', () => {
+    const thresholds = new Set<string>();
+    for (const doc of DOCS) {
+      const text = readFileSync(join(ROOT, doc), 'utf8');
+      for (const m of text.matchAll(/expiry_timestamp_seconds - time\(\) < ([0-9*]+)/g)) thresholds.add(m[1] ?? '');
+      for (const m of text.matchAll(/expiry_timestamp_seconds` \(< (\d+) days\)/g))
+        thresholds.add(`${m[1] ?? ''}*24*3600`);
+    }
+    deepStrictEqual([...thresholds], ['14*24*3600']);
+  });
 });
