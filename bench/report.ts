@@ -1,5 +1,6 @@
 /**
- * The one table the bench prints (and the targets of issue 6, each PASS/MISS with its ratio).
+ * The one table the bench prints (and the performance targets of docs/performance.md, each PASS/MISS
+ * with its ratio).
  * Timing targets live here, never in tests.
  */
 import type { EngineFigures } from './engine/types.js';
@@ -10,7 +11,7 @@ import type { ApiServerFigures } from './sections/apiserver.js';
 import type { NoisyFigures } from './sections/noisy.js';
 import type { ScenarioFigures } from './sections/server.js';
 
-/** A target of issue 6 and how this run did against it. */
+/** A performance target and how this run did against it. */
 export interface TargetResult {
   readonly target: string;
   readonly achieved: string;
