@@ -20,9 +20,9 @@ export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];
 
 export type Labels = Readonly<Record<string, string>>;
 
-/** The variables a CEL condition sees, as in a MutatingWebhookConfiguration's matchConditions. */
 export type { CelBudget };
 
+/** The variables a CEL condition sees, as in a MutatingWebhookConfiguration's matchConditions. */
 export interface CelVariables {
   readonly object: unknown;
   readonly namespaceObject: unknown;

@@ -52,7 +52,6 @@ export function noNamespaceSource(): NamespaceSource {
   };
 }
 
-/** Parses the --namespace-labels YAML: a map of namespace name to a map of label name to scalar. */
 /** Why `key: value` is not a Kubernetes label, or undefined when it is. */
 export function labelProblem(key: string, value: string): string | undefined {
   const k = qualifiedNameProblem(key);
@@ -60,6 +59,7 @@ export function labelProblem(key: string, value: string): string | undefined {
   return labelValueProblem(value);
 }
 
+/** Parses the --namespace-labels YAML: a map of namespace name to a map of label name to string value. */
 export function parseNamespaceLabels(text: string, file: string): Map<string, NamespaceInfo> {
   let doc: unknown;
   try {

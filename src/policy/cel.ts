@@ -18,6 +18,7 @@ import { Environment, serialize } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
 import { CelBudget, CelCostExceeded } from '../engine/cel-budget.js';
 import type { CelVariables } from '../engine/types.js';
+import { firstLine } from './diagnostics.js';
 
 /** The functions the rewrite calls; not names any CEL library defines. */
 const RE2_MATCHES = 'matches_re2';
@@ -205,9 +206,4 @@ export function compileCel(expression: string): CelProgram | { problem: string }
       }
     },
   };
-}
-
-function firstLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n', 1)[0] ?? text;
 }

@@ -21,7 +21,7 @@ import type {
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
 import { CelBudget, CelCostExceeded } from '../engine/cel-budget.js';
 import { compileCel } from './cel.js';
-import { err, formatPath, ok, type Diagnostic, type Result } from './diagnostics.js';
+import { err, firstLine, formatPath, ok, type Diagnostic, type Result } from './diagnostics.js';
 import type { InjectionPolicy, Match } from './schema.js';
 
 type Path = readonly PropertyKey[];
@@ -85,11 +85,6 @@ function exceedsOnEmptyPod(evaluate: CompiledCondition['evaluate']): boolean {
     return e instanceof CelCostExceeded;
   }
   return false;
-}
-
-function firstLine(e: unknown): string {
-  const text = e instanceof Error ? e.message : String(e);
-  return text.split('\n', 1)[0] ?? text;
 }
 
 function compileMatch(m: Match | undefined, path: Path, d: Collector): CompiledMatch | undefined {

@@ -23,6 +23,12 @@ export function formatDiagnostic(d: Diagnostic): string {
   return d.path === '' ? `${where}: ${d.message}` : `${where}: ${d.path}: ${d.message}`;
 }
 
+/** The first line of an error's message: what a diagnostic quotes of a library's error. */
+export function firstLine(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  return text.split('\n', 1)[0] ?? text;
+}
+
 /** Renders a path like ['spec', 'parameters', 0, 'pattern'] as spec.parameters[0].pattern. */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -47,9 +47,11 @@ let policies: PolicySet | undefined;
 let policyError = '';
 const waiting = new Map<number, (info: NamespaceInfo) => void>();
 
+const encoder = new TextEncoder();
+
 /** Sends the answer; its text goes as bytes moved to the main thread, not copied. */
 function answer(id: number, a: Answer): void {
-  const text = new Uint8Array(typeof a.text === 'string' ? Buffer.from(a.text) : a.text);
+  const text = typeof a.text === 'string' ? encoder.encode(a.text) : new Uint8Array(a.text);
   port?.postMessage({ type: 'answer', id, answer: { ...a, text } } satisfies WorkerMessage, [text.buffer]);
 }
 

@@ -44,13 +44,7 @@ export class AdmissionRecorder {
       );
     } else if (r.kind === 'reviewed') {
       // Logs names, reasons and counts; never the pod or the patch.
-      const outcome =
-        r.outcome === 'denied'
-          ? AdmissionResult.Denied
-          : r.outcome === 'patched'
-            ? AdmissionResult.Patched
-            : AdmissionResult.Allowed;
-      const ms = this.#done(outcome, start);
+      const ms = this.#done(r.outcome, start); // 'denied' | 'patched' | 'allowed': AdmissionResult values
       for (const d of r.decisions) this.#decision(d);
       rawInfo(this.#log, () => admissionFields(r, ms), r.denial ? 'admission denied' : 'admission reviewed');
     } else if (r.kind === 'aborted') {
@@ -99,9 +93,9 @@ function cut(text: string | undefined): string | undefined {
   return text !== undefined && text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text;
 }
 
-/** `text` as a JSON string, cut to LOGGED_CHARS with a trailing "…" when longer. */
-export function loggable(text: string): string {
-  return JSON.stringify(text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text);
+/** `text` as a JSON string, cut to LOGGED_CHARS, for the hand-serialised admission line. */
+function loggable(text: string): string {
+  return JSON.stringify(cut(text));
 }
 
 /**
