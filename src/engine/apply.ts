@@ -23,9 +23,16 @@ export interface Plan {
   readonly policy: CompiledPolicy;
   readonly containers: readonly Container[];
   readonly volumes: readonly Volume[];
-  /** Mounts to append, by app container index. */
+  /** Mounts to append, by target (mountTargets). */
   readonly mounts: ReadonlyMap<number, readonly VolumeMount[]>;
 }
+
+/**
+ * Mount targets are numbered in one space: app container i is i, the pod's init container j is
+ * -1 - j. One map then holds both, and the patch keeps app containers and sidecars apart.
+ */
+const initTarget = (j: number): number => -1 - j;
+const isInit = (target: number): boolean => target < 0;
 
 interface ContainerMounts {
   readonly byPath: Map<string, VolumeMount>;
@@ -58,7 +65,7 @@ export function sameVolume(a: Volume, b: Volume): boolean {
 }
 
 /**
- * A policy adds its mounts to at most this many app containers of one pod. Mounts are the one part
+ * A policy adds its mounts to at most this many containers of one pod. Mounts are the one part
  * of a patch that grows with the pod (one op per container): without a bound, a pod with 70,000
  * containers made a 9 MB patch and hundreds of milliseconds of work. No pod that runs comes near it.
  */
@@ -125,23 +132,45 @@ export class Draft {
     return this.#prepend.length > 0 || this.#append.length > 0;
   }
 
-  #containerMounts(index: number): ContainerMounts {
-    let entry = this.#mounts.get(index);
+  /** The container behind a mount target. */
+  #target(target: number): Container | undefined {
+    const spec = this.#pod.spec;
+    return isInit(target) ? spec?.initContainers?.[-1 - target] : spec?.containers[target];
+  }
+
+  #containerMounts(target: number): ContainerMounts {
+    let entry = this.#mounts.get(target);
     if (!entry) {
       const byPath = new Map<string, VolumeMount>();
-      for (const m of this.#pod.spec?.containers[index]?.volumeMounts ?? []) byPath.set(m.mountPath, m);
+      const existing = this.#target(target)?.volumeMounts;
+      for (const m of Array.isArray(existing) ? existing : []) byPath.set(m.mountPath, m);
       entry = { byPath, added: [] };
-      this.#mounts.set(index, entry);
+      this.#mounts.set(target, entry);
     }
     return entry;
   }
 
+  /**
+   * The containers that get the policy's mounts: the app containers `volumeMounts.containers`
+   * names, then the pod's native sidecars (init containers with restartPolicy: Always) that
+   * `volumeMounts.sidecars` admits and the names admit. `AfterInjected` admits the sidecars that
+   * start after the policy's init containers: all of the pod's with Prepend, none with Append.
+   */
   #targets(policy: CompiledPolicy): number[] {
-    const containers = this.#pod.spec?.containers ?? [];
+    const spec = this.#pod.spec;
     const wanted = policy.volumeMounts.containers;
+    const named = (c: Container | null | undefined): boolean =>
+      c != null && (wanted === '*' || wanted.includes(c.name));
     const out: number[] = [];
-    containers.forEach((c, i) => {
-      if (wanted === '*' || wanted.includes(c.name)) out.push(i);
+    (spec?.containers ?? []).forEach((c, i) => {
+      if (named(c)) out.push(i);
+    });
+    const sidecars = policy.volumeMounts.sidecars;
+    const init = spec?.initContainers;
+    if (sidecars === 'None' || (sidecars === 'AfterInjected' && policy.placement === 'Append') || !Array.isArray(init))
+      return out;
+    (init as readonly (Container | null)[]).forEach((c, j) => {
+      if (c?.restartPolicy === 'Always' && named(c)) out.push(initTarget(j));
     });
     return out;
   }
@@ -171,12 +200,11 @@ export class Draft {
     }
     const mounts = new Map<number, VolumeMount[]>();
     if (parts.mounts.length > 0) {
-      const containers = this.#pod.spec?.containers ?? [];
       const targets = this.#targets(policy);
       if (targets.length > MAX_MOUNT_TARGETS)
         return {
           reason: Reason.MountConflict,
-          detail: `the pod has ${String(targets.length)} app containers to mount into; a policy mounts into at most ${String(MAX_MOUNT_TARGETS)}`,
+          detail: `the pod has ${String(targets.length)} containers to mount into; a policy mounts into at most ${String(MAX_MOUNT_TARGETS)}`,
         };
       for (const index of targets) {
         const { byPath } = this.#containerMounts(index);
@@ -187,7 +215,7 @@ export class Draft {
           else if (!jsonEqual(existing, m))
             return {
               reason: Reason.MountConflict,
-              detail: `container "${containers[index]?.name ?? String(index)}" already uses mountPath "${m.mountPath}"`,
+              detail: `${isInit(index) ? 'sidecar' : 'container'} "${this.#target(index)?.name ?? String(index)}" already uses mountPath "${m.mountPath}"`,
             };
         }
         if (add.length > 0) mounts.set(index, add);
@@ -217,16 +245,17 @@ export class Draft {
   build(injected: string): Pod {
     const pod = this.#pod;
     const spec = pod.spec;
+    const withMounts = (c: Container, target: number): Container => {
+      const added = this.#mounts.get(target)?.added ?? [];
+      return added.length === 0 ? c : copyWith(c, { volumeMounts: [...(c.volumeMounts ?? []), ...added] });
+    };
+    const own = spec?.initContainers ?? [];
     const changes: Partial<PodSpec> = {
-      initContainers: [...this.#prepend, ...(spec?.initContainers ?? []), ...this.#append],
+      initContainers: [...this.#prepend, ...own.map((c, j) => withMounts(c, initTarget(j))), ...this.#append],
     };
     if (this.#addedVolumes.length > 0) changes.volumes = [...(spec?.volumes ?? []), ...this.#addedVolumes];
-    if (spec && [...this.#mounts.values()].some((m) => m.added.length > 0)) {
-      changes.containers = spec.containers.map((c, i) => {
-        const added = this.#mounts.get(i)?.added ?? [];
-        return added.length === 0 ? c : copyWith(c, { volumeMounts: [...(c.volumeMounts ?? []), ...added] });
-      });
-    }
+    if (spec && [...this.#mounts].some(([target, m]) => !isInit(target) && m.added.length > 0))
+      changes.containers = spec.containers.map(withMounts);
     const newSpec = copyWith(spec, changes);
     const meta = pod.metadata ?? {};
     const annotations = { ...meta.annotations };

@@ -6,6 +6,8 @@
 import type { Pod } from '../kube/wire.js';
 import { ANNOTATION, annotation, nameList } from './annotations.js';
 import { Draft } from './apply.js';
+import { podOs } from './os.js';
+import { fitQos, podQosClass, type POD_LEVEL, type QosClass } from './qos.js';
 import { CelBudget } from './cel-budget.js';
 import type { Miss } from './match.js';
 import { resolveParams, type ParamsResult } from './params.js';
@@ -19,6 +21,7 @@ import type {
   Denial,
   MutationInput,
   MutationResult,
+  RenderedParts,
   TemplateValues,
 } from './types.js';
 import { Outcome } from './types.js';
@@ -36,6 +39,7 @@ const WARN_ON_SKIP: ReadonlySet<string> = new Set([
   Reason.NameConflict,
   Reason.VolumeConflict,
   Reason.MountConflict,
+  Reason.QosChange,
   Reason.ConditionError,
 ]);
 
@@ -96,6 +100,7 @@ class Pass {
   readonly #decisions: Decision[] = [];
   readonly #applied: string[] = [];
   readonly #injected: string[] = [];
+  #qosClass: QosClass | typeof POD_LEVEL | undefined;
   denial: Denial | undefined;
 
   constructor(
@@ -117,6 +122,7 @@ class Pass {
       podLabels: meta.labels ?? EMPTY,
       optedOut: annotation(annotations, ANNOTATION.inject)?.trim().toLowerCase() === 'false',
       requested,
+      os: podOs(pod),
       celVariables: () => (cel ??= celVariables(input, pod, namespace)),
       celBudget: new CelBudget(),
     };
@@ -136,7 +142,8 @@ class Pass {
     let params: ParamsResult | undefined;
     if (this.#listed.has(policy.name)) {
       params = resolveParams(policy, this.#annotations);
-      if (params.ok && this.#draft.isPresent(policy.render({ params: params.values, pod: this.#podValues }))) {
+      const parts = params.ok ? this.#render(policy, params.values) : undefined;
+      if (parts !== undefined && !('reason' in parts) && this.#draft.isPresent(parts)) {
         this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
         if (!audit) this.#applied.push(policy.name);
         return;
@@ -152,7 +159,8 @@ class Pass {
       this.#refuse(policy, { reason: params.reason, detail: params.problem }, 'apply');
       return;
     }
-    const plan = this.#draft.check(policy, policy.render({ params: params.values, pod: this.#podValues }));
+    const parts = this.#render(policy, params.values);
+    const plan = 'reason' in parts ? parts : this.#draft.check(policy, parts);
     if ('reason' in plan) this.#refuse(policy, plan, 'apply');
     else if (audit) {
       const detail = `would inject init containers ${policy.containerNames.join(', ')}`;
@@ -164,6 +172,16 @@ class Pass {
       this.#applied.push(policy.name);
       this.#injected.push(policy.name);
     }
+  }
+
+  /**
+   * The policy's objects for this pod: placeholders substituted, then cpu and memory fitted to the
+   * pod's QoS class (computed once, from the pod as received: injection preserves it).
+   */
+  #render(policy: CompiledPolicy, params: ReadonlyMap<string, string>): RenderedParts | Miss {
+    const parts = policy.render({ params, pod: this.#podValues });
+    this.#qosClass ??= podQosClass(this.#pod);
+    return fitQos(policy, parts, this.#qosClass);
   }
 
   /** A policy is not applied: skip it, deny the pod, or (Audit) only say what would happen. */

@@ -4,8 +4,8 @@
  * index (a prepend rewrites every existing init container field by field, STYLE.md §3.3), so it is
  * only the fallback when the keyed ops fail verification.
  *
- * The engine only ever adds: init containers, volumes, app container volumeMounts and one
- * annotation. The replay therefore copies only those branches (shallow), never the whole pod:
+ * The engine only ever adds: init containers, volumes, volumeMounts of app containers and of the
+ * pod's native sidecars, and one annotation. The replay therefore copies only those branches (shallow), never the whole pod:
  * a pod's managedFields can be most of its size and must not be cloned or diffed.
  */
 // fast-json-patch ships CommonJS: named imports type-check but fail at run time.
@@ -60,6 +60,7 @@ function keyedOps(original: Pod, mutated: Pod, only: readonly string[] | undefin
   if (after === undefined || after === before) return ops;
   if (before == null) return [...ops, { op: 'add', path: '/spec', value: after }];
   ops.push(...insertOps('/spec/initContainers', before.initContainers, after.initContainers, byName));
+  ops.push(...sidecarMountOps(before.initContainers, after.initContainers));
   ops.push(...insertOps('/spec/volumes', before.volumes, after.volumes, byName));
   if (after.containers !== before.containers) {
     after.containers.forEach((c, i) => {
@@ -71,7 +72,29 @@ function keyedOps(original: Pod, mutated: Pod, only: readonly string[] | undefin
   return ops;
 }
 
+/**
+ * Mount ops for the pod's own init containers (native sidecars) that gained mounts, at their index
+ * in `after`: the init container ops before them have already put them there.
+ */
+function sidecarMountOps(
+  before: readonly Container[] | undefined,
+  after: readonly Container[] | undefined,
+): Operation[] {
+  if (before == null || after === undefined || after === before) return [];
+  const old = new Map<string, Container>();
+  // null items as well: the wire types say Container, but a hand-written manifest may say null.
+  for (const c of before as readonly (Container | null)[]) if (c != null) old.set(c.name, c);
+  const ops: Operation[] = [];
+  (after as readonly (Container | null)[]).forEach((c, i) => {
+    const was = c == null ? undefined : old.get(c.name);
+    if (c != null && was !== undefined && was !== c)
+      ops.push(...insertOps(`/spec/initContainers/${i}/volumeMounts`, was.volumeMounts, c.volumeMounts, byMountPath));
+  });
+  return ops;
+}
+
 const MOUNT_OP = /^\/spec\/containers\/(\d+)\/volumeMounts(?:\/\d+)?$/;
+const INIT_MOUNT_OP = /^\/spec\/initContainers\/\d+\/volumeMounts(?:\/\d+)?$/;
 
 /**
  * A copy of the branches the ops touch; every other branch is shared with the pod. Only the app
@@ -98,7 +121,13 @@ function skeleton(pod: Pod, ops: readonly Operation[], metadata: Pod['metadata']
       changes.containers = containers.map((c, i) =>
         touched.has(i) ? copyWith(c, c.volumeMounts ? { volumeMounts: [...c.volumeMounts] } : {}) : c,
       );
-    if (spec.initContainers) changes.initContainers = [...spec.initContainers];
+    // The init containers whose mounts change are few: copy them all rather than map indices.
+    if (spec.initContainers)
+      changes.initContainers = ops.some((op) => INIT_MOUNT_OP.test(op.path))
+        ? ((spec.initContainers as (Container | null)[]).map((c) =>
+            c != null ? copyWith(c, c.volumeMounts ? { volumeMounts: [...c.volumeMounts] } : {}) : c,
+          ) as Container[])
+        : [...spec.initContainers];
     if (spec.volumes) changes.volumes = [...spec.volumes];
     out.spec = copyWith(spec, changes);
   }

@@ -8,6 +8,7 @@ export const Reason = {
   NotRequested: 'not_requested',
   NoMatch: 'no_match',
   Excluded: 'excluded',
+  OsMismatch: 'os_mismatch',
   ConditionFalse: 'condition_false',
   ConditionError: 'condition_error',
   NamespaceUnknown: 'namespace_labels_unknown',
@@ -17,6 +18,7 @@ export const Reason = {
   MountConflict: 'mount_conflict',
   ParamInvalid: 'param_invalid',
   ParamMissing: 'param_missing',
+  QosChange: 'qos_change',
   Audit: 'audit',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
@@ -26,6 +28,8 @@ export const REASON_TEXT: Readonly<Record<Reason, string>> = {
   not_requested: 'policy is OnRequest and the pod does not list it in annotation init-injector.io/request',
   no_match: "pod does not match the policy's match block",
   excluded: "pod matches the policy's exclude block",
+  os_mismatch:
+    'the pod runs on an operating system the policy does not target (spec.operatingSystems; Linux only by default)',
   condition_false: 'a CEL condition of the policy is false for this pod',
   condition_error:
     'a CEL condition of the policy failed to evaluate for this pod, or the CEL cost budget of the admission is spent',
@@ -38,5 +42,7 @@ export const REASON_TEXT: Readonly<Record<Reason, string>> = {
     'a container of the pod already uses a mountPath the policy mounts, or the pod has more app containers than a policy mounts into',
   param_invalid: 'a parameter value from a pod annotation does not match its pattern',
   param_missing: 'a parameter has neither an annotation value nor a default',
+  qos_change:
+    "injecting would change the pod's QoS class, and the policy's init containers lack the cpu or memory value needed to keep it",
   audit: 'the policy is in Audit mode: it reports what it would inject and changes nothing',
 };

@@ -1,8 +1,9 @@
 /**
  * Selection (STYLE.md §4b step 5): whether a policy applies to the pod at all, before parameters
- * and conflicts. Order of checks: pod opt-out (non-required only), OnRequest list, `match`, then
- * `exclude`; the first one that fails gives the reason.
+ * and conflicts. Order of checks: pod opt-out (non-required only), OnRequest list, the pod's
+ * operating system, `match`, then `exclude`; the first one that fails gives the reason.
  */
+import type { PodOs } from './os.js';
 import { checkExclude, checkMatch, type MatchContext, type Miss } from './match.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy } from './types.js';
@@ -13,6 +14,8 @@ export interface SelectionContext extends MatchContext {
   readonly optedOut: boolean;
   /** Names from `init-injector.io/request`. */
   readonly requested: ReadonlySet<string>;
+  /** The pod's operating system (os.ts). */
+  readonly os: PodOs;
 }
 
 /** Undefined when the policy applies to the pod; else why not. */
@@ -21,6 +24,11 @@ export function select(policy: CompiledPolicy, ctx: SelectionContext): Miss | un
     return { reason: Reason.OptedOut, detail: 'the pod opted out with init-injector.io/inject: "false"' };
   if (policy.mode === 'OnRequest' && !ctx.requested.has(policy.name))
     return { reason: Reason.NotRequested, detail: `the pod does not list ${policy.name} in init-injector.io/request` };
+  if (!(policy.operatingSystems as readonly string[]).includes(ctx.os.name))
+    return {
+      reason: Reason.OsMismatch,
+      detail: `the pod runs on ${ctx.os.name} (${ctx.os.from ?? 'default'}); the policy targets ${policy.operatingSystems.join(', ')}`,
+    };
   if (policy.match) {
     const miss = checkMatch(policy.match, ctx);
     if (miss) return miss;

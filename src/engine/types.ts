@@ -17,6 +17,17 @@ export const Action = { Inject: 'Inject', Audit: 'Audit' } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 export const OnConflict = { Skip: 'Skip', Fail: 'Fail' } as const;
 export type OnConflict = (typeof OnConflict)[keyof typeof OnConflict];
+/** The operating systems a policy's containers run on (the values of a pod's spec.os.name). */
+export const OperatingSystem = { Linux: 'linux', Windows: 'windows' } as const;
+export type OperatingSystem = (typeof OperatingSystem)[keyof typeof OperatingSystem];
+/** The QoS classes a policy keeps: injecting into a pod of such a class never changes it (qos.ts). */
+export type PreservedQos = 'Guaranteed' | 'BestEffort';
+/** For a Guaranteed pod: which of the policy's values become both request and limit. */
+export const QosSource = { Limits: 'Limits', Requests: 'Requests' } as const;
+export type QosSource = (typeof QosSource)[keyof typeof QosSource];
+/** Which of the pod's native sidecars (init containers with restartPolicy: Always) get the mounts. */
+export const SidecarMounts = { AfterInjected: 'AfterInjected', All: 'All', None: 'None' } as const;
+export type SidecarMounts = (typeof SidecarMounts)[keyof typeof SidecarMounts];
 
 export type Labels = Readonly<Record<string, string>>;
 
@@ -109,6 +120,10 @@ export interface CompiledPolicy {
   readonly placement: Placement;
   readonly action: Action;
   readonly onConflict: OnConflict;
+  /** The pod operating systems the policy applies to (os.ts says how a pod's is read). */
+  readonly operatingSystems: readonly OperatingSystem[];
+  /** How the injected containers' cpu and memory are fitted to the pod's QoS class (qos.ts). */
+  readonly qos: { readonly preserve: readonly PreservedQos[]; readonly guaranteedFrom: QosSource };
   /** Absent: every pod matches. */
   readonly match?: CompiledMatch;
   /** Absent: nothing is excluded. */
@@ -118,8 +133,10 @@ export interface CompiledPolicy {
   readonly initContainers: readonly Container[];
   readonly volumes: readonly Volume[];
   readonly volumeMounts: {
-    /** '*' for every app container, or names. */
+    /** '*' for every app container, or names (of app containers and native sidecars). */
     readonly containers: '*' | readonly string[];
+    /** Which of the pod's native sidecars are mount targets too (then filtered by `containers`). */
+    readonly sidecars: SidecarMounts;
     readonly mounts: readonly VolumeMount[];
   };
   readonly source: SourceRef;

@@ -213,6 +213,7 @@ export function compilePolicy(
   unique(initContainers, (c) => c.name, ['spec', 'initContainers'], 'init container name', d);
   unique(volumes, (v) => v.name, ['spec', 'volumes'], 'volume name', d);
   unique(mounts, (m) => m.mountPath, ['spec', 'volumeMounts', 'mounts'], 'mountPath', d);
+  if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
   const templates = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)));
   for (const p of templates.problems) d.add(p.path, p.message);
   if (d.list.length > 0) return err(d.list);
@@ -227,6 +228,8 @@ export function compilePolicy(
     placement: spec.placement,
     action: spec.action,
     onConflict: spec.onConflict,
+    operatingSystems: [...new Set(spec.operatingSystems)],
+    qos: { preserve: [...new Set(spec.qos.preserve)], guaranteedFrom: spec.qos.guaranteedFrom },
     ...(match ? { match } : {}),
     ...(exclude ? { exclude } : {}),
     parameters,
@@ -234,6 +237,7 @@ export function compilePolicy(
     volumes,
     volumeMounts: {
       containers: containersSpec === '*' || containersSpec.includes('*') ? '*' : containersSpec,
+      sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected',
       mounts,
     },
     source,
@@ -243,6 +247,37 @@ export function compilePolicy(
   };
   documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
+}
+
+/**
+ * The container securityContext fields the API server refuses in a Windows pod ("cannot be set for
+ * a windows pod"): a policy that targets Windows cannot carry them, or every pod it injects into
+ * would be refused with it.
+ */
+const LINUX_ONLY_SECURITY = [
+  'appArmorProfile',
+  'seLinuxOptions',
+  'seccompProfile',
+  'capabilities',
+  'readOnlyRootFilesystem',
+  'privileged',
+  'allowPrivilegeEscalation',
+  'procMount',
+  'runAsUser',
+  'runAsGroup',
+] as const;
+
+function windowsProblems(containers: readonly Container[], d: Collector): void {
+  containers.forEach((c, i) => {
+    const sc = c.securityContext as Record<string, unknown> | undefined | null;
+    if (sc == null) return;
+    for (const field of LINUX_ONLY_SECURITY)
+      if (sc[field] !== undefined && sc[field] !== null)
+        d.add(
+          ['spec', 'initContainers', i, 'securityContext', field],
+          'is Linux-only: the API server refuses it in a Windows pod, and spec.operatingSystems includes windows (use securityContext.windowsOptions, or a separate policy per operating system)',
+        );
+  });
 }
 
 /** JSON with object keys sorted, so that equal documents give equal digests. */

@@ -77,7 +77,26 @@ export const VolumeMountsSchema = z.strictObject({
     .union([z.literal('*'), z.array(z.string().min(1))])
     .default(['*'])
     .describe('"*" or a list of app container names ("*" inside the list also means all).'),
+  sidecars: z
+    .enum(['AfterInjected', 'All', 'None'])
+    .default('AfterInjected')
+    .describe(
+      "Which of the pod's native sidecars (init containers with restartPolicy: Always) also get the mounts: those that start after the policy's init containers (all with Prepend, none with Append), all, or none.",
+    ),
   mounts: z.array(kubeObject('VolumeMount')).default([]),
+});
+
+export const QosSchema = z.strictObject({
+  preserve: z
+    .array(z.enum(['Guaranteed', 'BestEffort']))
+    .default(['Guaranteed'])
+    .describe(
+      "The pod QoS classes injection must not change: the init containers' cpu and memory are fitted to a pod of such a class. [] injects resources as written.",
+    ),
+  guaranteedFrom: z
+    .enum(['Limits', 'Requests'])
+    .default('Limits')
+    .describe('For a Guaranteed pod: whether the limit or the request of each of cpu and memory becomes both.'),
 });
 
 export const PolicySpecSchema = z.strictObject({
@@ -94,6 +113,14 @@ export const PolicySpecSchema = z.strictObject({
   volumes: z.array(kubeObject('Volume')).default([]),
   volumeMounts: VolumeMountsSchema.optional(),
   onConflict: z.enum(['Skip', 'Fail']).default('Skip'),
+  operatingSystems: z
+    .array(z.enum(['linux', 'windows']))
+    .min(1, 'name at least one operating system')
+    .default(['linux'])
+    .describe(
+      'The pod operating systems the policy applies to. A pod is Windows by spec.os.name, a kubernetes.io/os nodeSelector or a required node affinity on that label; otherwise Linux.',
+    ),
+  qos: QosSchema.default({ preserve: ['Guaranteed'], guaranteedFrom: 'Limits' }),
 });
 
 export const InjectionPolicySchema = z.strictObject({

@@ -73,10 +73,20 @@ function frozenParts(p: Pod): unknown {
 const ALLOWED_PATH =
   /^\/(spec\/initContainers|spec\/volumes|spec\/containers\/(0|[1-9][0-9]*)\/volumeMounts|metadata\/annotations)(\/|$)/;
 
-/** True when `sub` occurs in `list` as a contiguous run (the pod's own init containers, unchanged). */
+/** An init container as compared by containsRun: a native sidecar's mounts may only grow (checked apart). */
+function runItem(x: unknown): string {
+  if (typeof x !== 'object' || x === null || (x as { restartPolicy?: unknown }).restartPolicy !== 'Always')
+    return JSON.stringify(x);
+  return JSON.stringify({ ...(x as Record<string, unknown>), volumeMounts: undefined });
+}
+
+/**
+ * True when `sub` occurs in `list` as a contiguous run (the pod's own init containers, unchanged
+ * but for mounts added to native sidecars).
+ */
 function containsRun(list: readonly unknown[], sub: readonly unknown[]): boolean {
-  const a = list.map((x) => JSON.stringify(x));
-  const b = sub.map((x) => JSON.stringify(x));
+  const a = list.map(runItem);
+  const b = sub.map(runItem);
   for (let i = 0; i + b.length <= a.length; i++) if (b.every((x, j) => a[i + j] === x)) return true;
   return false;
 }
@@ -123,6 +133,13 @@ export function checkCase(c: Case): void {
     containsRun(r.mutated.spec?.initContainers ?? [], c.pod.spec?.initContainers ?? []),
     "the pod's own init containers were changed or split",
   );
+  // A native sidecar keeps its own mounts, first and unchanged; a policy may only add after them.
+  for (const own of c.pod.spec?.initContainers ?? []) {
+    if (own.restartPolicy !== 'Always') continue;
+    const after = r.mutated.spec?.initContainers?.find((x) => x.name === own.name)?.volumeMounts ?? [];
+    const before = own.volumeMounts ?? [];
+    deepStrictEqual(after.slice(0, before.length), before, `mounts of sidecar ${own.name} changed`);
+  }
   for (const v of c.pod.spec?.volumes ?? [])
     ok(
       r.mutated.spec?.volumes?.some((m) => JSON.stringify(m) === JSON.stringify(v)),

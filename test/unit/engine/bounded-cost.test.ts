@@ -96,7 +96,7 @@ describe('bounded costs: mounts go into at most MAX_MOUNT_TARGETS app containers
     ok(skipped.warnings.some((w) => w.includes(`at most ${String(MAX_MOUNT_TARGETS)}`)));
     const denied = run(manyContainers(70_000), policySet(mounting({ required: true })));
     equal(decision(denied, 'certs')?.outcome, 'deny');
-    match(denied.denial?.message ?? '', /the pod has 70000 app containers to mount into/);
+    match(denied.denial?.message ?? '', /the pod has 70000 containers to mount into/);
   });
 });
 

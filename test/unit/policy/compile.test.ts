@@ -22,6 +22,33 @@ describe('compilePolicy: a valid document compiles to a frozen CompiledPolicy wi
       ['Always', false, 100, 'Prepend', 'Inject', 'Skip', '*'],
     );
     deepStrictEqual(p.containerNames, ['p']);
+    deepStrictEqual(
+      [p.operatingSystems, p.qos, p.volumeMounts.sidecars],
+      [['linux'], { preserve: ['Guaranteed'], guaranteedFrom: 'Limits' }, 'AfterInjected'],
+    );
+  });
+
+  it('refuses the Linux-only securityContext fields in a policy that targets Windows, each at its path', () => {
+    const hardened = {
+      initContainers: [
+        {
+          name: 'check',
+          image: 'x',
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+        },
+      ],
+    };
+    ok(compile(doc('linux-only', hardened)).ok);
+    deepStrictEqual(problems(doc('both', { ...hardened, operatingSystems: ['linux', 'windows'] })), [
+      'policies/p.yaml:15: spec.initContainers[0].securityContext.seccompProfile: is Linux-only: the API server refuses it in a Windows pod, and spec.operatingSystems includes windows (use securityContext.windowsOptions, or a separate policy per operating system)',
+      'policies/p.yaml:15: spec.initContainers[0].securityContext.runAsUser: is Linux-only: the API server refuses it in a Windows pod, and spec.operatingSystems includes windows (use securityContext.windowsOptions, or a separate policy per operating system)',
+    ]);
+    const windows = {
+      name: 'check',
+      image: 'x',
+      securityContext: { windowsOptions: { runAsUserName: 'ContainerUser' } },
+    };
+    ok(compile(doc('win', { initContainers: [windows], operatingSystems: ['windows'] })).ok);
   });
 
   it("is deeply frozen and does not freeze the caller's document", () => {

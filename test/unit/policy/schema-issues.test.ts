@@ -29,8 +29,8 @@ describe('policy/schema-issues', () => {
 
   it('splits unknown fields into one problem each, at the field, with the allowed names', () => {
     deepStrictEqual(problems({ palcement: 'Append', extra: 1 }), [
-      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict',
-      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict',
+      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
+      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
     ]);
   });
 
