@@ -6,7 +6,14 @@
 import { mutate } from '../engine/index.js';
 import { REASON_TEXT } from '../engine/reasons.js';
 import type { Labels, MutationResult, Operation, PolicySet } from '../engine/types.js';
-import { describeObject, findPodTemplate, isList, pointerOf, withPodTemplate } from '../kube/workloads.js';
+import {
+  describeObject,
+  findPodTemplate,
+  isList,
+  NAMESPACED_KINDS,
+  pointerOf,
+  withPodTemplate,
+} from '../kube/workloads.js';
 import type { KubeObject } from '../kube/wire.js';
 import { namespaceInfo, syntheticRequest } from './context.js';
 
@@ -100,10 +107,44 @@ export function namespaceConflicts(docs: readonly KubeObject[], namespace: strin
   return conflicts;
 }
 
-/** stderr lines for one template: every skip with its reason sentence, then the engine's warnings. */
-export function reportLines(t: TemplateOutcome): string[] {
+/**
+ * The namespace `-n` gives, written into every object of a namespaced kind that has none (List
+ * items one by one), so that `inject -n shop | kubectl apply -f -` lands in shop. Returns the object
+ * with the namespace and the ops that add it (paths relative to the document).
+ */
+export function withNamespace(
+  obj: KubeObject,
+  namespace: string,
+  prefix = '',
+): { value: KubeObject; ops: Operation[] } {
+  if (isList(obj)) {
+    const items = obj['items'] as KubeObject[];
+    const done = items.map((item, i) => withNamespace(item, namespace, `${prefix}/items/${i}`));
+    const ops = done.flatMap((d) => d.ops);
+    return { value: ops.length === 0 ? obj : { ...obj, items: done.map((d) => d.value) }, ops };
+  }
+  const own = obj.metadata?.namespace;
+  if (obj.kind === undefined || !NAMESPACED_KINDS.has(obj.kind) || (own != null && own !== ''))
+    return { value: obj, ops: [] };
+  if (obj.metadata == null)
+    return {
+      value: { ...obj, metadata: { namespace } },
+      ops: [{ op: 'add', path: `${prefix}/metadata`, value: { namespace } }],
+    };
+  return {
+    value: { ...obj, metadata: { ...obj.metadata, namespace } },
+    ops: [{ op: 'add', path: `${prefix}/metadata/namespace`, value: namespace }],
+  };
+}
+
+/**
+ * stderr lines for one template: the engine's warnings, and with `verbose` every skip with its
+ * reason sentence first. A skip that is not a warning (a policy the pod did not ask for, a pod the
+ * policy does not match) is not news: it is shown only on request.
+ */
+export function reportLines(t: TemplateOutcome, verbose = false): string[] {
   const skips = t.result.decisions
-    .filter((d) => d.outcome === 'skip')
+    .filter((d) => verbose && d.outcome === 'skip')
     .map((d) => {
       const why = d.detail ?? (d.reason === undefined ? 'skipped' : REASON_TEXT[d.reason]);
       return `${d.policy}: skipped for ${t.object}: ${why}`;

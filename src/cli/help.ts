@@ -17,21 +17,25 @@ Run "init-injector <command> --help" for a command's options.
 `;
 
 /** Usage text of `inject`. */
-export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [-o yaml|json|patch]
+export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [-o yaml|json|patch] [-v]
 
 Preview what the webhook would do: runs every Pod and pod template (Deployment, StatefulSet,
-DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, List items) through the policies and
-prints the result. Other kinds pass through unchanged; documents keep their order.
+DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Argo Rollout, OpenShift
+DeploymentConfig, List items) through the policies and prints the result. YAML is read as kubectl
+reads it (YAML 1.1: 0400 is octal). Other kinds pass through unchanged; documents keep their order,
+and a document that does not change is printed byte for byte.
 
 Options:
   -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
   -f, --filename FILE|-      manifest file, or - for stdin                  [required]
-  -n, --namespace NS         namespace of the objects; an object whose metadata.namespace differs is an
-                             error, as with kubectl (default: metadata.namespace, else "default")
+  -n, --namespace NS         namespace of the objects, written into namespaced objects that have none;
+                             an object whose metadata.namespace differs is an error, as with kubectl
+                             (default: metadata.namespace, else "default")
       --namespace-labels L   labels of that namespace, k=v,k2=v2 (kubernetes.io/metadata.name is always set)
-  -o, --output FORMAT        yaml (default): mutated documents separated by ---
+  -o, --output FORMAT        yaml (default): the documents, comments kept
                              json: one object, a v1 List when there are several documents
-                             patch: per document, the JSON patch ops (paths relative to the document)
+                             patch: per document, the JSON patch ops the webhook would send
+  -v, --verbose              also print every skipped policy and why
   -h, --help                 show this help
 
 Exit status: 0 printed, 1 a policy denied an object or the input is invalid, 2 bad command line.

@@ -8,10 +8,13 @@ import { formatDiagnostic } from '../policy/diagnostics.js';
 import { parseCommandArgs } from './args.js';
 import { INJECT_HELP } from './help.js';
 import { parseLabelList } from './context.js';
-import { denialLine, injectDocument, namespaceConflicts, reportLines } from './documents.js';
+import { isList, TEMPLATE_PATHS, unknownPodTemplate } from '../kube/workloads.js';
+import type { KubeObject } from '../kube/wire.js';
+import { denialLine, injectDocument, namespaceConflicts, reportLines, withNamespace } from './documents.js';
 import { Exit, type CliIO } from './io.js';
 import { readManifest } from './manifests.js';
-import { OUTPUT_FORMATS, render, type OutputFormat } from './output.js';
+import { jsonOutput, OUTPUT_FORMATS, patchOutput, type OutputFormat } from './output.js';
+import { editedText } from './yaml-edit.js';
 
 const OPTIONS = {
   policies: { type: 'string', short: 'p', multiple: true },
@@ -19,6 +22,7 @@ const OPTIONS = {
   namespace: { type: 'string', short: 'n' },
   'namespace-labels': { type: 'string' },
   output: { type: 'string', short: 'o', default: 'yaml' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -61,12 +65,14 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
     io.err(`error: ${manifest.error}\n`);
     return Exit.Failed;
   }
+  for (const line of manifest.warnings) io.err(line + '\n');
 
   const conflicts = namespaceConflicts(manifest.docs, values.namespace);
   if (conflicts.length > 0) {
     for (const line of conflicts) io.err(`error: ${line}\n`);
     return Exit.Failed;
   }
+  for (const line of unknownTemplateLines(manifest.docs)) io.err(line + '\n');
   const ctx = {
     policies: loaded.value,
     namespaceLabels,
@@ -74,20 +80,52 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
   };
   const outcomes = manifest.docs.map((doc, i) => injectDocument(doc, i, ctx));
   const templates = outcomes.flatMap((o) => o.templates);
-  for (const t of templates) for (const line of reportLines(t)) io.err(line + '\n');
+  for (const t of templates) for (const line of reportLines(t, values.verbose === true)) io.err(line + '\n');
   const denials = templates.map(denialLine).filter((line) => line !== undefined);
   if (denials.length > 0) {
     for (const line of denials) io.err(line + '\n');
     return Exit.Failed;
   }
-  io.out(
-    render(
-      values.output,
-      outcomes.map((o) => o.output),
-      outcomes.map((o) => o.patch),
-    ),
+  if (values.output === 'patch') {
+    io.out(patchOutput(outcomes.map((o) => o.patch)));
+    return Exit.Ok;
+  }
+  // -n is written into the objects, so the output lands where the preview assumed.
+  const written = outcomes.map((o) =>
+    values.namespace === undefined ? { value: o.output, ops: [] } : withNamespace(o.output, values.namespace),
   );
+  if (values.output === 'json') {
+    io.out(jsonOutput(written.map((w) => w.value)));
+    return Exit.Ok;
+  }
+  let next = 0;
+  const text = manifest.entries.map((entry) => {
+    if (entry.object === undefined) return entry.source.text;
+    const outcome = outcomes[next];
+    const out = written[next++];
+    if (outcome === undefined || out === undefined) return entry.source.text;
+    return editedText(entry.source, [...outcome.patch, ...out.ops], out.value);
+  });
+  io.out(text.join(''));
   return Exit.Ok;
+}
+
+/** One line per kind that looks like it has a pod template we do not know (left unchanged). */
+function unknownTemplateLines(docs: readonly KubeObject[]): string[] {
+  const seen = new Map<string, string>();
+  const visit = (obj: KubeObject): void => {
+    if (isList(obj)) {
+      for (const item of obj['items'] as KubeObject[]) visit(item);
+      return;
+    }
+    const path = unknownPodTemplate(obj);
+    if (path && obj.kind !== undefined && !seen.has(obj.kind)) seen.set(obj.kind, path.join('.'));
+  };
+  docs.forEach(visit);
+  return [...seen].map(
+    ([kind, path]) =>
+      `warning: kind ${kind} has what looks like a pod template at ${path}, but inject does not know the kind; its objects are left unchanged (known: ${Object.keys(TEMPLATE_PATHS).join(', ')})`,
+  );
 }
 
 function usage(io: CliIO, message: string): number {

@@ -1,31 +1,82 @@
 /**
  * Reading manifests for `inject` and `test`: a file or stdin, one or more YAML documents (JSON is
- * YAML). Parse errors name the file and line. Empty documents are dropped, as kubectl does.
+ * YAML), read as kubectl reads them (yaml-read.ts). Every malformed document is an error naming
+ * the file, the document and the line. Empty documents carry no object, as kubectl skips them, but
+ * keep their text so that the output can reproduce the input.
  */
 import { readFile } from 'node:fs/promises';
-import { formatDiagnostic } from '../policy/diagnostics.js';
-import { parseDocuments } from '../policy/parse.js';
 import type { KubeObject } from '../kube/wire.js';
 import type { CliIO } from './io.js';
+import { readYaml, type YamlDocument } from './yaml-read.js';
+
+/** One document of the manifest: its text and tree, and the object it holds (none when empty). */
+export interface ManifestEntry {
+  readonly source: YamlDocument;
+  readonly object?: KubeObject;
+}
 
 /** The documents of a manifest, or a message naming file:line. */
-export type Manifest = { readonly docs: readonly KubeObject[] } | { readonly error: string };
+export type Manifest =
+  | {
+      /** The objects, in order (empty documents left out). */
+      readonly docs: readonly KubeObject[];
+      /** Every document, empty ones included. */
+      readonly entries: readonly ManifestEntry[];
+      /** Lines for stderr: what kubectl reads silently but a reviewer should know (duplicate keys). */
+      readonly warnings: readonly string[];
+    }
+  | { readonly error: string };
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const NOT_AN_OBJECT = 'is not a Kubernetes object (a mapping with apiVersion and kind)';
+
+/** The first item of a List (at any depth) that is not an object, as a path and what it is. */
+function badItem(value: Record<string, unknown>, path: (string | number)[] = []): (string | number)[] | undefined {
+  const items = value['items'];
+  if (typeof value['kind'] !== 'string' || !value['kind'].endsWith('List') || !Array.isArray(items)) return undefined;
+  for (const [i, item] of (items as unknown[]).entries()) {
+    if (!isObject(item)) return [...path, 'items', i];
+    const inner = badItem(item, [...path, 'items', i]);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+const describe = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
+
+function pathText(path: readonly (string | number)[]): string {
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+    .join('')
+    .replace(/^\./, '');
+}
 
 /** Parses YAML text into Kubernetes objects; `name` is the file (or `<stdin>`) for messages. */
 export function parseManifest(text: string, name: string): Manifest {
-  // Same reader as the policy loader: CORE_SCHEMA, so `2024-01-01` and `on` stay strings as the API server reads them.
-  const parsed = parseDocuments(text, name);
-  if (!parsed.ok) return { error: parsed.error.map(formatDiagnostic).join('\n') };
-  const docs: KubeObject[] = [];
-  for (const doc of parsed.value) {
-    if (typeof doc.value !== 'object' || doc.value === null || Array.isArray(doc.value)) {
+  const read = readYaml(text, name);
+  if ('error' in read) return read;
+  const entries: ManifestEntry[] = [];
+  for (const source of read.docs) {
+    const value = source.value;
+    if (value === null || value === undefined) {
+      entries.push({ source });
+      continue;
+    }
+    const where = `${name}:${source.line}: document ${source.index + 1}`;
+    if (!isObject(value)) return { error: `${where} ${NOT_AN_OBJECT}; it is ${describe(value)}` };
+    const bad = badItem(value);
+    if (bad) {
+      let item: unknown = value;
+      for (const key of bad) item = (item as Record<string | number, unknown>)[key];
       return {
-        error: `${name}:${doc.line}: document ${doc.index + 1} is not a Kubernetes object (a mapping with apiVersion and kind)`,
+        error: `${name}:${source.lineOf(bad)}: document ${source.index + 1}: ${pathText(bad)} ${NOT_AN_OBJECT}; it is ${describe(item)}`,
       };
     }
-    docs.push(doc.value as KubeObject);
+    entries.push({ source, object: value });
   }
-  return { docs };
+  const docs = entries.flatMap((e) => (e.object ? [e.object] : []));
+  return { docs, entries, warnings: read.warnings };
 }
 
 /** Reads `file` (or stdin for `-`) and parses it. */

@@ -1,7 +1,8 @@
 /**
- * Printers for `inject` and `test`, all deterministic (STYLE.md rule 11): js-yaml without key
- * sorting (document and key order are the input's), no line folding (lineWidth -1, so long
- * commands and URLs stay on one line), no anchors (noRefs), JSON with two-space indent.
+ * Printers for `inject` and `test`, all deterministic: js-yaml without key sorting (key order is
+ * the input's), no line folding (lineWidth -1, so long commands and URLs stay on one line), no
+ * anchors (noRefs), JSON with two-space indent. `inject -o yaml` writes documents with
+ * yaml-edit.ts instead, which keeps what it does not change.
  */
 import { dump } from 'js-yaml';
 import type { Operation } from '../engine/types.js';
@@ -14,11 +15,6 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** One YAML document, ending with a newline. */
 export function toYaml(value: unknown): string {
   return dump(value, { lineWidth: -1, noRefs: true, sortKeys: false });
-}
-
-/** Documents as one multi-document YAML stream separated by `---`. */
-export function yamlStream(docs: readonly unknown[]): string {
-  return docs.map(toYaml).join('---\n');
 }
 
 /** Pretty JSON with a trailing newline. */
@@ -39,20 +35,4 @@ export function jsonOutput(docs: readonly unknown[]): string {
  */
 export function patchOutput(patches: readonly (readonly Operation[])[]): string {
   return patches.map(toJson).join('---\n');
-}
-
-/** Formats the output of `inject` in the chosen format. */
-export function render(
-  format: OutputFormat,
-  docs: readonly unknown[],
-  patches: readonly (readonly Operation[])[],
-): string {
-  switch (format) {
-    case 'yaml':
-      return yamlStream(docs);
-    case 'json':
-      return jsonOutput(docs);
-    case 'patch':
-      return patchOutput(patches);
-  }
 }

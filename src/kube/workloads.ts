@@ -15,7 +15,52 @@ export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   ReplicationController: ['spec', 'template'],
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  // Argo Rollouts and OpenShift DeploymentConfigs keep their template where a Deployment does.
+  Rollout: ['spec', 'template'],
+  DeploymentConfig: ['spec', 'template'],
 };
+
+/** Where an unknown kind most likely keeps a pod template: a Deployment-like or a CronJob-like spot. */
+const LIKELY_TEMPLATES: readonly (readonly string[])[] = [
+  ['spec', 'template'],
+  ['spec', 'jobTemplate', 'spec', 'template'],
+];
+
+/**
+ * The path of what looks like a pod template (a `spec.containers` list) in an object of a kind we
+ * do not know, or undefined. Such objects pass through unchanged; the CLI says so.
+ */
+export function unknownPodTemplate(obj: KubeObject): readonly string[] | undefined {
+  if (obj.kind === undefined || TEMPLATE_PATHS[obj.kind] !== undefined) return undefined;
+  return LIKELY_TEMPLATES.find((path) => Array.isArray(getAt(getAt(obj, path), ['spec', 'containers'])));
+}
+
+/**
+ * Built-in kinds that live in a namespace, besides those with a pod template: what `inject -n`
+ * writes the namespace into. Cluster-scoped kinds (Namespace, ClusterRole…) and custom kinds, whose
+ * scope only their CRD knows, are left as they are.
+ */
+export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
+  ...Object.keys(TEMPLATE_PATHS),
+  'PodTemplate',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'ServiceAccount',
+  'Endpoints',
+  'EndpointSlice',
+  'PersistentVolumeClaim',
+  'Role',
+  'RoleBinding',
+  'Ingress',
+  'NetworkPolicy',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'LimitRange',
+  'ResourceQuota',
+  'Lease',
+  'ControllerRevision',
+]);
 
 /** One pod template found in an object: its path and the Pod the engine sees. */
 export interface PodTemplateSlot {

@@ -62,6 +62,12 @@ describe('cli: inject (built dist/)', function () {
     deepStrictEqual(at(list, 'items', 0), at(original[7], 'items', 0), 'the Service inside the List passes through');
     deepStrictEqual(cm, original[8], 'the ConfigMap passes through');
     strictEqual(at(cm, 'data', 'since'), '2024-01-01', 'dates stay strings');
+    strictEqual(run.stderr, '', 'a skip nobody asked about is not news without --verbose');
+  });
+
+  it('--verbose says why each policy was skipped, for each object', () => {
+    const run = cli(['inject', '-p', 'policies', '-f', ALL_KINDS, '--verbose']);
+    strictEqual(run.code, 0, run.stderr);
     match(run.stderr, /^init-demo: skipped for DaemonSet\/agent: .*init-injector\.io\/inject/m);
     match(run.stderr, /^wait-for-service: skipped for StatefulSet\/db: .*init-injector\.io\/request/m);
   });
@@ -143,7 +149,7 @@ describe('cli: inject (built dist/)', function () {
     const backend = cli([...args, '-n', 'payments', '--namespace-labels', 'tier=backend,team=pay']);
     strictEqual(backend.code, 0, backend.stderr);
     strictEqual(injectedOf(JSON.parse(backend.stdout)), 'backend-only');
-    const frontend = cli([...args, '-n', 'web', '--namespace-labels', 'tier=frontend']);
+    const frontend = cli([...args, '-n', 'web', '--namespace-labels', 'tier=frontend', '-v']);
     strictEqual(frontend.code, 0, frontend.stderr);
     strictEqual(injectedOf(JSON.parse(frontend.stdout)), undefined);
     match(frontend.stderr, /^backend-only: skipped for Pod\/kubia-init: /m);

@@ -78,7 +78,10 @@ describe('golden: every fixture through the engine and the CLI', () => {
         deepStrictEqual(JSON.parse(patchRun.stdout), golden);
         const yamlRun = await cliInject(c, 'yaml');
         strictEqual(yamlRun.code, 0, yamlRun.stderr);
-        deepStrictEqual(load(yamlRun.stdout), load(readData(`${name}.injected.yaml`)));
+        // -n writes the namespace into an object that has none, so that kubectl applies it there.
+        const expected = load(readData(`${name}.injected.yaml`)) as { metadata: Record<string, unknown> };
+        expected.metadata['namespace'] ??= c.namespace.name;
+        deepStrictEqual(load(yamlRun.stdout), expected);
       });
     });
   }
