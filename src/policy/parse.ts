@@ -9,6 +9,7 @@
 import {
   CORE_SCHEMA,
   EVENT_ID,
+  SCALAR_STYLE,
   YAMLException,
   constructFromEvents,
   getScalarValue,
@@ -16,7 +17,7 @@ import {
   parseEvents,
 } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import { type Diagnostic, type Result, err, ok } from './diagnostics.js';
+import { type Diagnostic, type Result, err, formatPath, ok } from './diagnostics.js';
 
 /** One non-empty YAML document of a file. */
 export interface ParsedDocument {
@@ -48,13 +49,14 @@ export function parseDocuments(text: string, file: string): Result<readonly Pars
   }
   const lines = lineStarts(text);
   const docs: ParsedDocument[] = [];
+  const ambiguous: Diagnostic[] = [];
   let cursor = 0;
   for (let index = 0; index < values.length; index++) {
     const start = cursor;
     cursor = documentEnd(events, start);
     const value = values[index];
     if (value === null || value === undefined) continue;
-    const offsets = pathOffsets(events.slice(start + 1, cursor - 1), text);
+    const { offsets, octalLooking } = pathOffsets(events.slice(start + 1, cursor - 1), text);
     const lineOf = (path: readonly PropertyKey[]): number => {
       for (let n = path.length; n >= 0; n--) {
         const offset = offsets.get(pathKey(path.slice(0, n)));
@@ -62,9 +64,31 @@ export function parseDocuments(text: string, file: string): Result<readonly Pars
       }
       return 1;
     };
+    for (const { path, offset, text: number } of octalLooking)
+      ambiguous.push(octalDiagnostic(file, lineAt(lines, offset), path, number));
     docs.push({ index, line: lineOf([]), value, lineOf });
   }
-  return ok(docs);
+  return ambiguous.length > 0 ? err(ambiguous) : ok(docs);
+}
+
+/**
+ * A plain number with a leading zero and an octal digit after it, such as `0400`: YAML 1.2 (this
+ * reader) reads 400, YAML 1.1 (kubectl, go-yaml v2) reads octal 0400 = 256. A file mode is where it
+ * is written, and the two differ by every permission bit, so it is refused: `0o400` and `256` read
+ * the same in both.
+ */
+const OCTAL_LOOKING = /^[-+]?0[0-7_]*[1-7][0-7_]*$/;
+
+function octalDiagnostic(file: string, line: number, path: readonly PropertyKey[], number: string): Diagnostic {
+  const sign = number.startsWith('-') ? '-' : '';
+  const digits = number.replace(/^[-+]?0/, '').replaceAll('_', '');
+  const octal = parseInt(digits, 8);
+  return {
+    file,
+    line,
+    path: formatPath(path),
+    message: `${number} is ${sign}${Number(number.replaceAll('_', ''))} in YAML 1.2 but octal (${sign}${octal}) in YAML 1.1, which kubectl reads: write ${sign}0o${digits} or ${sign}${octal} (or quote it if it is text)`,
+  };
 }
 
 function syntaxDiagnostic(error: unknown, file: string): Diagnostic {
@@ -111,8 +135,12 @@ interface Frame {
  * of the key that introduces it (fields) or of the item itself (list items). The root gets the offset
  * of the first node.
  */
-function pathOffsets(events: readonly Event[], text: string): Map<string, number> {
+function pathOffsets(
+  events: readonly Event[],
+  text: string,
+): { offsets: Map<string, number>; octalLooking: { path: readonly PropertyKey[]; offset: number; text: string }[] } {
   const offsets = new Map<string, number>();
+  const octalLooking: { path: readonly PropertyKey[]; offset: number; text: string }[] = [];
   const stack: Frame[] = [];
   const nodeStart = (e: Event): number => {
     if (e.type === EVENT_ID.SCALAR)
@@ -164,10 +192,14 @@ function pathOffsets(events: readonly Event[], text: string): Map<string, number
       continue;
     }
     const path = place(nodeStart(e));
+    if (e.type === EVENT_ID.SCALAR && e.style === SCALAR_STYLE.PLAIN && e.tagStart < 0 && e.valueStart >= 0) {
+      const value = text.slice(e.valueStart, e.valueEnd);
+      if (OCTAL_LOOKING.test(value)) octalLooking.push({ path, offset: e.valueStart, text: value });
+    }
     if (e.type === EVENT_ID.MAPPING) stack.push({ kind: 'map', path, key: undefined, keyOffset: -1, next: 0 });
     else if (e.type === EVENT_ID.SEQUENCE) stack.push({ kind: 'seq', path, key: undefined, keyOffset: -1, next: 0 });
   }
-  return offsets;
+  return { offsets, octalLooking };
 }
 
 function lineStarts(text: string): number[] {

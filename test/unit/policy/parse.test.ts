@@ -28,6 +28,23 @@ spec:
 `;
 
 describe('policy/parse', () => {
+  it('refuses a leading-zero number that YAML 1.1 (kubectl) would read as octal, naming the field and both fixes', () => {
+    const r = parseDocuments(
+      'spec:\n  volumes:\n    - secret: {defaultMode: 0440}\n  ok: [0o440, 288, 0, "0440", 089]\n',
+      'p.yaml',
+    );
+    ok(!r.ok);
+    deepStrictEqual(r.error, [
+      {
+        file: 'p.yaml',
+        line: 3,
+        path: 'spec.volumes[0].secret.defaultMode',
+        message:
+          '0440 is 440 in YAML 1.2 but octal (288) in YAML 1.1, which kubectl reads: write 0o440 or 288 (or quote it if it is text)',
+      },
+    ]);
+  });
+
   it('gives the line of a syntax error from the YAML parser, with no documents', () => {
     const result = parseDocuments('a: 1\nb: [1, 2\nc: 3\n', 'broken.yaml');
     ok(!result.ok);
