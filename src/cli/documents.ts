@@ -16,6 +16,7 @@ import {
 } from '../kube/workloads.js';
 import type { KubeObject } from '../kube/wire.js';
 import { namespaceInfo, syntheticRequest } from './context.js';
+import { outOfScope, type Mode } from './webhook-scope.js';
 
 /** What `inject` knows about the target cluster. */
 export interface InjectContext {
@@ -24,6 +25,8 @@ export interface InjectContext {
   readonly namespace?: string;
   /** --namespace-labels: labels of the namespace (kubernetes.io/metadata.name is always added). */
   readonly namespaceLabels?: Labels;
+  /** --mode: also apply the mode's namespace rule of the webhook configuration (webhook-scope.ts). */
+  readonly mode?: Mode;
 }
 
 /** One pod template of a document, run through the engine. */
@@ -32,6 +35,8 @@ export interface TemplateOutcome {
   readonly object: string;
   readonly namespace: string;
   readonly result: MutationResult;
+  /** Why the webhook would never see this pod (then the result is empty), else undefined. */
+  readonly excluded?: string;
 }
 
 /** A document after injection. */
@@ -67,11 +72,18 @@ function injectObject(obj: KubeObject, index: number, ctx: InjectContext, prefix
   const slot = findPodTemplate(obj);
   if (slot === undefined) return { output: obj, patch: [], templates: [] };
   const namespace = ctx.namespace ?? obj.metadata?.namespace ?? 'default';
+  const info = namespaceInfo(namespace, ctx.namespaceLabels);
+  const excluded = outOfScope(slot.pod, namespace, info.labels ?? {}, ctx.mode);
+  if (excluded !== undefined) {
+    const result = { patch: [], mutated: slot.pod, injected: [], decisions: [], warnings: [] };
+    return { output: obj, patch: [], templates: [{ object: describeObject(obj, index), namespace, result, excluded }] };
+  }
   const result = mutate({
     pod: slot.pod,
-    namespace: namespaceInfo(namespace, ctx.namespaceLabels),
+    namespace: info,
     policies: ctx.policies,
     request: syntheticRequest(namespace, slot.pod.metadata?.name),
+    allDecisions: true,
   });
   const unchanged = result.patch.length === 0 || result.denial !== undefined;
   return {
@@ -143,6 +155,7 @@ export function withNamespace(
  * policy does not match) is not news: it is shown only on request.
  */
 export function reportLines(t: TemplateOutcome, verbose = false): string[] {
+  if (t.excluded !== undefined) return [`excluded: ${t.object}: ${t.excluded}`];
   const skips = t.result.decisions
     .filter((d) => verbose && d.outcome === 'skip')
     .map((d) => {

@@ -17,7 +17,7 @@ Run "init-injector <command> --help" for a command's options.
 `;
 
 /** Usage text of `inject`. */
-export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [-o yaml|json|patch] [-v]
+export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [--mode opt-in|cluster-wide] [-o yaml|json|patch] [-v]
 
 Preview what the webhook would do: runs every Pod and pod template (Deployment, StatefulSet,
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Argo Rollout, OpenShift
@@ -32,6 +32,9 @@ Options:
                              an object whose metadata.namespace differs is an error, as with kubectl
                              (default: metadata.namespace, else "default")
       --namespace-labels L   labels of that namespace, k=v,k2=v2 (kubernetes.io/metadata.name is always set)
+      --mode MODE            opt-in or cluster-wide: also apply that mode's namespace rule; pods the
+                             webhook never sees (label init-injector.io/inject=disabled, kube-system,
+                             kube-public, kube-node-lease) are always left out, with a line on stderr
   -o, --output FORMAT        yaml (default): the documents, comments kept
                              json: one object, a v1 List when there are several documents
                              patch: per document, the JSON patch ops the webhook would send

@@ -14,6 +14,7 @@ import { denialLine, injectDocument, namespaceConflicts, reportLines, withNamesp
 import { Exit, type CliIO } from './io.js';
 import { readManifest } from './manifests.js';
 import { jsonOutput, OUTPUT_FORMATS, patchOutput, type OutputFormat } from './output.js';
+import { MODES, type Mode } from './webhook-scope.js';
 import { editedText } from './yaml-edit.js';
 
 const OPTIONS = {
@@ -23,10 +24,12 @@ const OPTIONS = {
   'namespace-labels': { type: 'string' },
   output: { type: 'string', short: 'o', default: 'yaml' },
   verbose: { type: 'boolean', short: 'v' },
+  mode: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 const isFormat = (value: string): value is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(value);
+const isMode = (value: string): value is Mode => (MODES as readonly string[]).includes(value);
 
 /** Runs `inject` and returns the exit code. */
 export async function runInject(argv: readonly string[], io: CliIO): Promise<number> {
@@ -45,6 +48,9 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
   if (!isFormat(values.output)) {
     return usage(io, `init-injector inject: -o "${values.output}" is not one of ${OUTPUT_FORMATS.join(', ')}`);
   }
+  const mode = values.mode;
+  if (mode !== undefined && !isMode(mode))
+    return usage(io, `init-injector inject: --mode "${mode}" is not one of ${MODES.join(', ')}`);
   let namespaceLabels: Record<string, string> = {};
   if (values['namespace-labels'] !== undefined) {
     const labels = parseLabelList(values['namespace-labels']);
@@ -77,6 +83,7 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
     policies: loaded.value,
     namespaceLabels,
     ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
+    ...(mode === undefined ? {} : { mode }),
   };
   const outcomes = manifest.docs.map((doc, i) => injectDocument(doc, i, ctx));
   const templates = outcomes.flatMap((o) => o.templates);

@@ -13,6 +13,7 @@ import { toYaml } from './output.js';
 import type { PolicyTest, TestCase } from './policytest-schema.js';
 
 const list = (names: readonly string[]): string => `[${names.join(', ')}]`;
+const NOT_APPLIED: ReadonlySet<string> = new Set(['skip', 'present', 'audit']);
 
 /** Checks one case against loaded policies; `file` is the PolicyTest file (paths are relative to it). */
 export async function runCase(
@@ -58,7 +59,9 @@ export async function runCase(
   }
   for (const want of expect.skipped ?? []) {
     const decision = result.decisions.find((d) => d.policy === want.policy);
-    if (decision?.outcome !== 'skip' || decision.reason !== want.reason) {
+    // "Skipped" is "not applied by this admission, for this reason": an Audit policy and one
+    // already applied are not applied either, with the reasons audit and already_injected.
+    if (decision === undefined || !NOT_APPLIED.has(decision.outcome) || decision.reason !== want.reason) {
       const got =
         decision === undefined
           ? 'no decision'
@@ -75,6 +78,8 @@ export async function runCase(
   }
   if (expect.output !== undefined)
     failures.push(...(await compareOutput(resolve(base, expect.output), outcome.output)));
+  if (failures.length > 0 && template.excluded !== undefined)
+    failures.push(`note: the webhook would never see this pod: ${template.excluded}`);
   return failures;
 }
 

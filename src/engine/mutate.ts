@@ -64,25 +64,38 @@ export function mutate(input: MutationInput): MutationResult {
     warnings.push(`annotation ${ANNOTATION.request} names unknown policies: ${unknown.join(', ')}`);
 
   const candidates = input.policies.candidates(namespace, meta.labels ?? EMPTY);
+  const ruledOut = (policy: CompiledPolicy): Decision => ({
+    policy: policy.name,
+    outcome: Outcome.Skip,
+    reason: Reason.NoMatch,
+    detail: input.policies.candidates(namespace).includes(policy)
+      ? 'pod labels do not match match.podSelector'
+      : `namespace ${namespace} is not in match.namespaces`,
+  });
   // A requested policy that the index rules out gets no decision below: say why here.
   for (const name of requested) {
     const policy = input.policies.byName.get(name);
     if (policy && !candidates.includes(policy))
-      warnings.push(
-        input.policies.candidates(namespace).includes(policy)
-          ? `policy ${name} skipped: pod labels do not match match.podSelector`
-          : `policy ${name} skipped: namespace ${namespace} is not in its match.namespaces`,
-      );
+      warnings.push(`policy ${name} skipped: ${ruledOut(policy).detail ?? ''}`);
   }
+  let result: MutationResult;
   if (candidates.length === 0)
-    return { patch: [], mutated: pod, injected: [], decisions: [], warnings: capWarnings(warnings) };
-
-  const pass = new Pass(input, pod, annotations, namespace, requested, warnings);
-  for (const policy of candidates) {
-    pass.consider(policy);
-    if (pass.denial) break;
+    result = { patch: [], mutated: pod, injected: [], decisions: [], warnings: capWarnings(warnings) };
+  else {
+    const pass = new Pass(input, pod, annotations, namespace, requested, warnings);
+    for (const policy of candidates) {
+      pass.consider(policy);
+      if (pass.denial) break;
+    }
+    result = pass.result();
   }
-  return pass.result();
+  if (input.allDecisions !== true || candidates.length === input.policies.policies.length) return result;
+  const decided = new Map(result.decisions.map((d) => [d.policy, d]));
+  const decisions = input.policies.policies.flatMap((p) => {
+    const d = decided.get(p.name);
+    return d !== undefined ? [d] : candidates.includes(p) ? [] : [ruledOut(p)];
+  });
+  return { ...result, decisions };
 }
 
 /**

@@ -195,6 +195,12 @@ export interface MutationInput {
   readonly policies: PolicySet;
   /** The admission request (webhook) or a synthetic one (CLI). */
   readonly request?: RequestInfo;
+  /**
+   * A decision for every policy of the set, also those the candidates index rules out (no_match,
+   * naming the match.namespaces or match.podSelector that did). For the CLI, which explains; the
+   * webhook leaves it off: the index is there so that a pod pays only for policies it can match.
+   */
+  readonly allDecisions?: boolean;
 }
 
 export const Outcome = { Inject: 'inject', Skip: 'skip', Deny: 'deny', Audit: 'audit', Present: 'present' } as const;

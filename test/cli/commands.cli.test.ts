@@ -3,10 +3,10 @@
  * problem of a malformed policy directory with file:line, PolicyTest pass/fail with a diff.
  */
 import { match, ok, strictEqual } from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildOnce, cli, malformedPolicies, rel } from './run-cli.js';
+import { buildOnce, cli, malformedPolicies, rel, ROOT } from './run-cli.js';
 
 describe('cli: validate, test, help (built dist/)', function () {
   this.timeout(60_000);
@@ -85,6 +85,28 @@ describe('cli: validate, test, help (built dist/)', function () {
     match(run.stdout, /^ {4}- {10}value: 8\.8\.8\.8\n {4}\+ {10}value: 1\.1\.1\.1$/m);
     match(run.stdout, /^PASS .*: this one passes$/m);
     match(run.stdout, /^1 passed, 2 failed\n$/m);
+  });
+
+  it('a PolicyTest can state every reason a policy is not applied: audit, already_injected, no_match by namespace', () => {
+    const run = cli(['test', rel('reasons-policytest')]);
+    strictEqual(run.code, 0, run.stdout + run.stderr);
+    match(run.stdout, /^4 passed, 0 failed\n$/m);
+  });
+
+  it('the PolicyTest example of docs/cli.md passes when run as written, next to the shipped policies', () => {
+    const docs = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+    const example = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1] ?? '')
+      .find((b) => b.includes('kind: PolicyTest'));
+    ok(example, 'docs/cli.md has a PolicyTest example');
+    const dir = mkdtempSync(join(tmpdir(), 'policytest-docs-'));
+    cpSync(join(ROOT, 'policies'), join(dir, 'policies'), { recursive: true });
+    const file = join(dir, 'policies', 'tests', 'network-check', 'docs-example.yaml');
+    writeFileSync(file, example);
+    const run = cli(['test', file]);
+    rmSync(dir, { recursive: true, force: true });
+    strictEqual(run.code, 0, run.stdout + run.stderr);
+    match(run.stdout, /^2 passed, 0 failed\n$/m);
   });
 
   it('an invalid PolicyTest file is reported with file:line and field path, and exits 1', () => {
