@@ -113,6 +113,8 @@ export interface MatchContext {
   readonly namespace: string;
   /** Undefined when the namespace's labels are not known. */
   readonly namespaceLabels: Labels | undefined;
+  /** Why they are not known, when the source says. */
+  readonly namespaceUnknownWhy?: string | undefined;
   readonly podLabels: Labels;
   /** Built on first use: most pods never reach a CEL condition. */
   readonly celVariables: () => CelVariables;
@@ -133,6 +135,11 @@ export function namespaceIn(ns: { exact: ReadonlySet<string>; globs: readonly Re
 function firstLine(text: string, max = 120): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > max ? `${line.slice(0, max)}…` : line;
+}
+
+function unknownDetail(ctx: MatchContext): string {
+  const why = ctx.namespaceUnknownWhy;
+  return `labels of namespace ${ctx.namespace} are not known${why === undefined ? '' : `: ${why}`}`;
 }
 
 /** Evaluates conditions in order: 'true' when all hold, else the first false or failing one. */
@@ -163,8 +170,7 @@ export function checkMatch(m: CompiledMatch, ctx: MatchContext): Miss | undefine
   if (m.podSelector && !m.podSelector(ctx.podLabels))
     return { reason: Reason.NoMatch, detail: 'pod labels do not match match.podSelector' };
   if (m.namespaceSelector) {
-    if (ctx.namespaceLabels === undefined)
-      return { reason: Reason.NamespaceUnknown, detail: `labels of namespace ${ctx.namespace} are not known` };
+    if (ctx.namespaceLabels === undefined) return { reason: Reason.NamespaceUnknown, detail: unknownDetail(ctx) };
     if (!m.namespaceSelector(ctx.namespaceLabels))
       return {
         reason: Reason.NoMatch,
@@ -189,8 +195,7 @@ export function checkExclude(m: CompiledMatch, ctx: MatchContext): Miss | undefi
   if (m.podSelector?.(ctx.podLabels))
     return { reason: Reason.Excluded, detail: 'pod labels match exclude.podSelector' };
   if (m.namespaceSelector) {
-    if (ctx.namespaceLabels === undefined)
-      return { reason: Reason.NamespaceUnknown, detail: `labels of namespace ${ctx.namespace} are not known` };
+    if (ctx.namespaceLabels === undefined) return { reason: Reason.NamespaceUnknown, detail: unknownDetail(ctx) };
     if (m.namespaceSelector(ctx.namespaceLabels))
       return { reason: Reason.Excluded, detail: `namespace ${ctx.namespace} labels match exclude.namespaceSelector` };
   }

@@ -132,6 +132,7 @@ class Pass {
     this.#ctx = {
       namespace,
       namespaceLabels: input.namespace.labels,
+      namespaceUnknownWhy: input.namespace.unknownWhy,
       podLabels: meta.labels ?? EMPTY,
       optedOut: annotation(annotations, ANNOTATION.inject)?.trim().toLowerCase() === 'false',
       requested,

@@ -185,6 +185,11 @@ export interface NamespaceInfo {
   readonly labels?: Labels;
   /** The Namespace object for CEL's namespaceObject, when known. */
   readonly object?: unknown;
+  /**
+   * When `labels` is undefined: why they are not known (the labels file that lacks the namespace,
+   * an informer that has not synced). It ends up in the skip detail and a denial message.
+   */
+  readonly unknownWhy?: string;
 }
 
 export interface MutationInput {

@@ -45,7 +45,10 @@ export function noNamespaceSource(): NamespaceSource {
   const detail =
     'no kubeconfig, no in-cluster config and no --namespace-labels: policies with a namespaceSelector cannot match';
   return {
-    lookup: (name) => ({ name }),
+    lookup: (name) => ({
+      name,
+      unknownWhy: 'the webhook has no namespace source (no kubeconfig, no in-cluster config, no --namespace-labels)',
+    }),
     status: () => ({ source: 'none', synced: true, count: 0, detail }),
     start: () => Promise.resolve(),
     stop: () => undefined,
@@ -128,7 +131,11 @@ export function fileNamespaceSource(
     }
   };
   return {
-    lookup: (name) => table.get(name) ?? { name },
+    lookup: (name) =>
+      table.get(name) ?? {
+        name,
+        unknownWhy: `namespace ${name} is not in the --namespace-labels file ${file}; add it there`,
+      },
     status: () => ({
       source: 'file',
       synced: true,
@@ -252,7 +259,13 @@ export function informerNamespaceSource(
     }
   };
   return {
-    lookup: (name) => table.get(name) ?? { name },
+    lookup: (name) =>
+      table.get(name) ?? {
+        name,
+        unknownWhy: synced
+          ? 'the namespace is not (yet) in the cache of namespaces the webhook watches'
+          : 'the webhook has not yet listed the namespaces of the cluster',
+      },
     status: () => ({
       source: 'informer',
       synced,
