@@ -180,6 +180,20 @@ export function fileNamespaceSource(
   };
 }
 
+/**
+ * An informer error as one line that says which server and why: fetch() says only "fetch failed",
+ * the reason (ECONNREFUSED, a certificate error, a name that does not resolve) is in its cause.
+ */
+export function listError(e: unknown, server: string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const cause = e instanceof Error ? (e.cause as (Error & { code?: string }) | undefined) : undefined;
+  const why =
+    cause === undefined
+      ? ''
+      : ` (${[cause.code, cause.message].filter((x) => x !== undefined && x !== '').join(': ')})`;
+  return `cannot list or watch namespaces at ${server}: ${message}${why}`;
+}
+
 /** Options for the informer source: which kubeconfig, and how long to wait before re-listing after an error. */
 export interface InformerOptions {
   readonly kubeconfig?: string;
@@ -239,8 +253,9 @@ export function informerNamespaceSource(
   informer.on('add', safePut);
   informer.on('update', safePut);
   informer.on('delete', (ns) => table.delete(ns.metadata?.name ?? ''));
+  const server = kc.getCurrentCluster()?.server ?? 'the API server';
   informer.on('error', (e: unknown) => {
-    lastError = e instanceof Error ? e.message : String(e);
+    lastError = listError(e, server);
     onEvent({ type: 'error', message: lastError });
     if (stopped) return;
     retry = setTimeout(() => void begin(), options.retryMs ?? 5_000);

@@ -103,6 +103,35 @@ describe('namespace labels', () => {
     });
   });
 
+  describe('informer source against an unreachable API server', () => {
+    it('reports which server it cannot reach and why, not only "fetch failed"', async () => {
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const file = join(tmp('ii-kube-'), 'kubeconfig');
+      writeFileSync(
+        file,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`,
+      );
+      const errors: string[] = [];
+      const source = informerNamespaceSource({ kubeconfig: file, retryMs: 60_000 }, (e) => {
+        if (e.type === 'error') errors.push(e.message);
+      });
+      try {
+        await source.start();
+        await until(() => errors.length > 0);
+        match(
+          errors[0] ?? '',
+          new RegExp(`^cannot list or watch namespaces at https://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`),
+        );
+        strictEqual(source.status().lastError, errors[0]);
+      } finally {
+        source.stop();
+      }
+    });
+  });
+
   describe('--namespace-labels file format', () => {
     it('reads a map of namespace to labels (string values, as kubectl reads them) and builds a Namespace object for CEL', () => {
       const t = parseNamespaceLabels('payments: {tier: backend, pci: "true"}\nempty:\n', 'ns.yaml');
