@@ -5,8 +5,8 @@
 import { match, ok, strictEqual } from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { buildOnce, cli, malformedPolicies, rel, ROOT } from './run-cli.js';
+import { dirname, join } from 'node:path';
+import { buildOnce, cli, DATA, malformedPolicies, rel, ROOT } from './run-cli.js';
 
 describe('cli: validate, test, help (built dist/)', function () {
   this.timeout(60_000);
@@ -91,6 +91,35 @@ describe('cli: validate, test, help (built dist/)', function () {
     const run = cli(['test', rel('reasons-policytest')]);
     strictEqual(run.code, 0, run.stdout + run.stderr);
     match(run.stdout, /^4 passed, 0 failed\n$/m);
+  });
+
+  it('prints the validate example of docs/cli.md line for line, in that order (… stands for the rest of a line)', () => {
+    const docs = readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8');
+    const sample = /\$ npx init-injector validate broken\/\n([\s\S]*?)\n```/.exec(docs)?.[1];
+    ok(sample, 'docs/cli.md has the validate broken/ example');
+    // The file with a syntax error is written here: a broken YAML file in the repository would fail prettier.
+    const dir = join(mkdtempSync(join(tmpdir(), 'validate-docs-')), 'broken');
+    cpSync(join(DATA, 'broken'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'broken-yaml.yaml'),
+      'apiVersion: init-injector.io/v1alpha1\nkind: InjectionPolicy\nmetadata:\n  name: broken-yaml\nspec:\n  initContainers:\n    - name: check\n      image: busybox:1.37.0\n  command: [a\n',
+    );
+    const run = cli(['validate', dir + '/']);
+    rmSync(dirname(dir), { recursive: true, force: true });
+    strictEqual(run.code, 1);
+    const lines = run.stderr
+      .replaceAll(dir + '/', 'broken/')
+      .trimEnd()
+      .split('\n');
+    const expected = sample.split('\n');
+    strictEqual(lines.length, expected.length, run.stderr);
+    expected.forEach((want, i) => {
+      const [head = '', ...rest] = want.split('…');
+      ok(
+        (lines[i] ?? '').startsWith(head) && (rest.length > 0 || lines[i] === want),
+        `line ${i + 1}: ${lines[i]} vs ${want}`,
+      );
+    });
   });
 
   it('the PolicyTest example of docs/cli.md passes when run as written, next to the shipped policies', () => {

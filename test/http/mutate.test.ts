@@ -243,6 +243,31 @@ describe('POST /mutate (supertest against createApp)', () => {
     strictEqual(res.headers['connection'], 'close');
   });
 
+  it('answers each error row of the docs/operations.md table with the allowed and status.code it gives', async () => {
+    const table = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
+    const big = aPod({ metadata: { name: 'big', annotations: { big: 'x'.repeat(7 * 1024 * 1024) } } });
+    const answers: Record<number, request.Response> = {
+      400: await request(app()).post('/mutate').set('content-type', 'application/json').send('{"kind":').expect(400),
+      413: await request(app()).post('/mutate').send(reviewFor(big)).expect(413),
+      415: await request(app()).post('/mutate').set('content-type', 'text/plain').send('{}').expect(415),
+    };
+    for (const [status, res] of Object.entries(answers)) {
+      const row = table.split('\n').find((l) => new RegExp(`^\\| [^|]+ \\| ${status}\\b`).test(l));
+      ok(row, `docs/operations.md has a /mutate row for HTTP ${status}`);
+      const [, , allowed = '', code = ''] = row.split(' | ');
+      const body = res.body as {
+        response: { allowed: boolean; status: { code: number; reason: string; message: string } };
+      };
+      strictEqual(allowed, String(body.response.allowed), `row ${status}: allowed`);
+      const errorCode = /^(INJ_[A-Z_]+):/.exec(body.response.status.message)?.[1] ?? '';
+      ok(
+        code.startsWith(`${body.response.status.code} (\`${body.response.status.reason}\`)`) &&
+          code.includes(errorCode),
+        `row ${status}: status.code column "${code}" vs ${body.response.status.code} ${body.response.status.reason} ${errorCode}`,
+      );
+    }
+  });
+
   it('accepts a 3 MiB pod (the API server maximum), below the limit', async () => {
     const pod = aPod({ metadata: { name: 'large', annotations: { big: 'x'.repeat(3 * 1024 * 1024) } } });
     const res = await request(app()).post('/mutate').send(reviewFor(pod)).expect(200);

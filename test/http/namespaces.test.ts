@@ -108,7 +108,11 @@ describe('namespace labels', () => {
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
       const port = (closed.address() as AddressInfo).port;
-      await new Promise<void>((r) => closed.close(() => r()));
+      await new Promise<void>((r) =>
+        closed.close(() => {
+          r();
+        }),
+      );
       const file = join(tmp('ii-kube-'), 'kubeconfig');
       writeFileSync(
         file,
