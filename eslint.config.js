@@ -1,4 +1,5 @@
-// typescript-eslint strict type-checked everywhere; src/engine is fenced off as pure (DESIGN.md §1).
+// typescript-eslint strict type-checked everywhere; src/engine is fenced off as pure (no I/O, no clock,
+// no randomness), so the same input always gives the same output.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -60,7 +61,7 @@ export default tseslint.config(
                 '../policy/store*',
               ],
               allowTypeImports: true,
-              message: 'engine/ is pure: take data in, return data out (see DESIGN.md §1).',
+              message: 'engine/ is pure: take data in, return data out (no I/O, no clock, no globals).',
             },
           ],
         },

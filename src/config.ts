@@ -1,7 +1,6 @@
 /**
- * `serve` configuration: parsed once from argv and the environment, validated, frozen (STYLE.md
- * rule 9). This is the only module that reads environment variables; everything else receives a
- * ServeConfig.
+ * `serve` configuration: parsed once from argv and the environment, validated, frozen. This is the
+ * only module that reads environment variables; everything else receives a ServeConfig.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';

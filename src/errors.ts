@@ -1,7 +1,7 @@
 /**
- * Typed errors with stable codes (STYLE.md rule 6, after fastify's FST_ERR_* catalogue). Every code
- * here has a section in docs/errors.md that says who sees it and how to fix it;
- * test/unit/errors.test.ts keeps the two in sync in both directions.
+ * Typed errors with stable codes (after fastify's FST_ERR_* catalogue). Every code here has a
+ * section in docs/errors.md that says who sees it and how to fix it; test/unit/errors.test.ts keeps
+ * the two in sync in both directions.
  */
 import type { Diagnostic } from './policy/diagnostics.js';
 import { formatDiagnostic } from './policy/diagnostics.js';

@@ -1,7 +1,7 @@
 /**
  * The pino logger factory. JSON lines on stdout; env values, parameter values, patches, pods and
- * keys are redacted by path wherever a caller might pass them (STYLE.md rule 8, §4d item 9): env
- * values can be secrets, and the webhook sees every pod of the cluster.
+ * keys are redacted by path wherever a caller might pass them: env values can be secrets, and the
+ * webhook sees every pod of the cluster.
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 
@@ -55,10 +55,10 @@ const ownLoggers = new WeakMap<Logger, { readonly stream: DestinationStream; rea
  * An info line from fields the caller serialises (`"a":1,"b":"x"`, no braces), byte for byte what
  * `logger.info({a: 1, b: 'x'}, msg)` writes for a createLogger() logger, at a fraction of the cost:
  * pino's asJson walks the object, checks every key against the redaction paths and serialisers, and
- * was ~30 µs of the per-admission line (profiled, issue 6). Only for fields the caller has made
- * safe itself (names, counts; never a pod, patch or parameter value): nothing here is redacted.
- * Any other logger gets the fields through pino as usual. `fields` is called only when info lines
- * are written, so a logger set to warn or above pays nothing for them.
+ * was ~30 µs of the per-admission line (profiled; docs/performance.md). Only for fields the caller
+ * has made safe itself (names, counts; never a pod, patch or parameter value): nothing here is
+ * redacted. Any other logger gets the fields through pino as usual. `fields` is called only when
+ * info lines are written, so a logger set to warn or above pays nothing for them.
  */
 export function rawInfo(logger: Logger, fields: () => string, msg: string): void {
   if (!logger.isLevelEnabled('info')) return;

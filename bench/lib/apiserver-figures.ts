@@ -8,7 +8,7 @@
  *  - floorPatch: the floor answering our own patch, reinvocationPolicy Never (a fixed patch is not
  *                idempotent): floorPatch − floor is what applying the patch, re-running the built-in
  *                plugins and validating/storing the bigger pod cost;
- *  - ours:       init-injector, reinvocationPolicy IfNeeded as DESIGN requires (called again once the
+ *  - ours:       init-injector, reinvocationPolicy IfNeeded as deployed (called again once the
  *                ServiceAccount plugin has mounted its token into the injected containers).
  * Differences are taken between percentiles (p50 − p50), not per pod: the pods are not paired.
  */
@@ -29,7 +29,7 @@ export interface Delta {
 
 /** The split of our overhead. */
 export interface Decomposition {
-  /** ours − none: what users feel (the target is on its p50). */
+  /** ours − none: what users feel (the target in docs/performance.md is on its p50). */
   readonly total: Delta;
   /** floor − none: the API server's fixed cost of calling any webhook. */
   readonly anyWebhookCall: Delta;

@@ -41,7 +41,7 @@ export type ApiServerFigures =
       readonly pods: number;
       /** Pods created and checked in the measured window, all kinds. */
       readonly podsChecked: number;
-      /** ours − none (the target is on the p50). */
+      /** ours − none (the target in docs/performance.md is on the p50). */
       readonly overheadP50Ms: number;
       readonly overheadP99Ms: number;
       /** Each webhook's calls as the API server timed them. */

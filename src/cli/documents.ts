@@ -1,5 +1,5 @@
 /**
- * The offline path of the engine (STYLE.md §4b: `cli inject` runs steps 5–8 unchanged): for each
+ * The offline path of the engine (the same mutate() the webhook runs, unchanged): for each
  * document, find its pod template(s), run `mutate` with the namespace and a synthetic request, put
  * the mutated template back, and rebase the patch onto the document. Shared by `inject` and `test`.
  */

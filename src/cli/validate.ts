@@ -1,6 +1,6 @@
 /**
  * `init-injector validate`: loads policies exactly as the webhook does and prints every problem in
- * every file as `file:line: path: message` (STYLE.md rule 7), or a one-line summary when all is well.
+ * every file as `file:line: path: message`, or a one-line summary when all is well.
  */
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';

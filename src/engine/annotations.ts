@@ -1,4 +1,4 @@
-/** The pod annotations the engine reads and writes (DESIGN.md §3). */
+/** The pod annotations the engine reads and writes (docs/semantics.md). */
 export const ANNOTATION = {
   /** "false" skips every policy that is not `required`. */
   inject: 'init-injector.io/inject',

@@ -1,9 +1,9 @@
 /**
- * Apply (STYLE.md §4b step 7): a draft of the pod that policies are added to one at a time, whole
- * or not at all. Conflicts are checked against the pod plus what earlier policies added, so the
- * later of two policies injecting the same name is the one that conflicts. The mutated pod is
- * built by shallow copies of only the touched branches: everything else (managedFields, status,
- * app container specs) is shared with the original, never cloned.
+ * Apply: a draft of the pod that policies are added to one at a time, whole or not at all.
+ * Conflicts are checked against the pod plus what earlier policies added, so the later of two
+ * policies injecting the same name is the one that conflicts. The mutated pod is built by shallow
+ * copies of only the touched branches: everything else (managedFields, status, app container specs)
+ * is shared with the original, never cloned.
  */
 import type { Container, Pod, PodSpec, Volume, VolumeMount } from '../kube/wire.js';
 import { ANNOTATION } from './annotations.js';

@@ -1,4 +1,7 @@
-/** The engine's public entry: mutate() and the contract types (DESIGN.md §1, STYLE.md rule 1). */
+/**
+ * The engine's public entry: mutate() and the contract types. The engine is pure: no I/O, no clock,
+ * no globals, so the same input gives the same output.
+ */
 export { mutate } from './mutate.js';
 export { diff } from './patch.js';
 export { ANNOTATION } from './annotations.js';

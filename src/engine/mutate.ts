@@ -1,7 +1,8 @@
 /**
- * mutate(): the engine's one entry point (STYLE.md rule 1, §4b steps 5–8). Pure and deterministic:
- * the same input gives the same output, byte for byte. Policies are walked in (priority, name)
- * order, restricted to the candidates of the pod's namespace (the index built at load time).
+ * mutate(): the engine's one entry point, from selection through parameters, rendering and apply to
+ * the patch; one input record in, one result record out. Pure and deterministic: the same input
+ * gives the same output, byte for byte. Policies are walked in (priority, name) order, restricted
+ * to the candidates of the pod's namespace (the index built at load time).
  */
 import type { Pod } from '../kube/wire.js';
 import { ANNOTATION, annotation, nameList } from './annotations.js';

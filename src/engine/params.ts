@@ -1,7 +1,7 @@
 /**
- * Parameters (STYLE.md §4b step 6): a value comes from the pod annotation, else the default; it
- * must match the (anchored) pattern. Values are untrusted pod-author input: they are checked here
- * and only ever inserted as literal text by render.ts.
+ * Parameters (after selection, before rendering): a value comes from the pod annotation, else the
+ * default; it must match the (anchored) pattern. Values are untrusted pod-author input: they are
+ * checked here and only ever inserted as literal text by render.ts.
  */
 import { annotation, quoteValue } from './annotations.js';
 import { Reason } from './reasons.js';

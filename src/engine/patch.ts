@@ -1,8 +1,8 @@
 /**
- * The patch (STYLE.md §4b step 8, rule 2): readable, name-keyed `add` ops from the original pod to
- * the mutated one, verified by replaying them. fast-json-patch's compare() diffs arrays index by
- * index (a prepend rewrites every existing init container field by field, STYLE.md §3.3), so it is
- * only the fallback when the keyed ops fail verification.
+ * The patch: readable, name-keyed `add` ops from the original pod to the mutated one (never built
+ * from strings), verified by replaying them. fast-json-patch's compare() diffs arrays index by
+ * index (a prepend rewrites every existing init container field by field), so it is only the
+ * fallback when the keyed ops fail verification.
  *
  * The engine only ever adds: init containers, volumes, volumeMounts of app containers and of the
  * pod's native sidecars, and one annotation. The replay therefore copies only those branches (shallow), never the whole pod:

@@ -1,7 +1,8 @@
 /**
- * Why a policy was skipped, denied or only audited: a closed set of codes, each with a sentence
- * (STYLE.md rule 8). Codes are metric label values and log fields; sentences go to warnings and
- * the CLI. Keep the set closed: a new code is a new entry here and in docs/reasons.md.
+ * Why a policy was skipped, denied or only audited: a closed set of codes, each with a sentence,
+ * shared by logs, metrics, warnings and the CLI. Codes are metric label values and log fields;
+ * sentences go to warnings and the CLI. Keep the set closed: a new code is a new entry here and in
+ * docs/reasons.md.
  */
 export const Reason = {
   OptedOut: 'opted_out',

@@ -1,9 +1,10 @@
 /**
  * Templates: `{{ params.NAME }}` and `{{ pod.FIELD }}` in the string fields of a policy's init
- * containers, volumes and mounts. They are compiled once at load time into renderers; rendering
- * is one pass that inserts each value as literal text. A value is never parsed (as YAML, JSON or
- * a template) and never re-scanned, so `{{ params.x }}` inside a value stays literal, and a value
- * can change nothing but the one string it lands in (issue 7, "template safety").
+ * containers, volumes and mounts. They are compiled once at load time into renderers; rendering is
+ * one pass that inserts each value as literal text. A value is never parsed (as YAML, JSON or a
+ * template) and never re-scanned, so `{{ params.x }}` inside a value stays literal, and a value can
+ * change nothing but the one string it lands in (docs/reliability.md §3, "Template and parameter
+ * safety").
  */
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
 import type { RenderedParts, TemplateValues } from './types.js';

@@ -1,7 +1,7 @@
 /**
- * Selection (STYLE.md §4b step 5): whether a policy applies to the pod at all, before parameters
- * and conflicts. Order of checks: pod opt-out (non-required only), OnRequest list, the pod's
- * operating system, `match`, then `exclude`; the first one that fails gives the reason.
+ * Selection: whether a policy applies to the pod at all, before parameters and conflicts. Order of
+ * checks: pod opt-out (non-required only), OnRequest list, the pod's operating system, `match`,
+ * then `exclude`; the first one that fails gives the reason.
  */
 import type { PodOs } from './os.js';
 import { checkExclude, checkMatch, type MatchContext, type Miss } from './match.js';

@@ -1,5 +1,5 @@
 /**
- * The engine's contract: one input record in, one result record out (STYLE.md rule 1).
+ * The engine's contract: one input record in, one result record out.
  * Everything here is plain data or pure functions compiled at load time; nothing does I/O.
  */
 import type { Operation } from 'fast-json-patch';

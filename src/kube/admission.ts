@@ -1,9 +1,10 @@
 /**
- * AdmissionReview admission.k8s.io/v1 at the edge (STYLE.md rule 4): decode an untrusted body into a
- * typed request, and encode every answer through a closed set of constructors. Nothing else builds
- * an AdmissionResponse by hand.
+ * AdmissionReview admission.k8s.io/v1 at the edge: decode an untrusted body into a typed request,
+ * and encode every answer through a closed set of constructors. Nothing else builds an
+ * AdmissionResponse by hand.
  *
- * Response table (DESIGN.md §4). The HTTP status decides whether the webhook's failurePolicy applies:
+ * Response table (docs/operations.md has the same). The HTTP status decides whether the webhook's
+ * failurePolicy applies:
  *
  *   outcome                         HTTP  allowed  status.code  failurePolicy applies?
  *   injected (patch)                200   true     -            no
@@ -184,7 +185,8 @@ const review = (response: AdmissionResponse): AdmissionReviewOut => ({
 });
 /**
  * The API server may truncate a warning over 256 characters and drops them all past 4096 in total
- * (perf-reliability.md §1.5), so we shorten them ourselves and keep the first ones that fit.
+ * (the Kubernetes documentation's "Dynamic Admission Control" page), so we shorten them ourselves
+ * and keep the first ones that fit.
  */
 export const WARNING_MAX_CHARS = 256;
 export const WARNINGS_MAX_TOTAL = 4096;
@@ -232,8 +234,8 @@ export function denied(uid: string, message: string, warnings: readonly string[]
 /**
  * The JSON text of a review, exactly as JSON.stringify(review) writes it. The patched answer (the
  * common one) is assembled around its base64 patch, which has nothing to escape, instead of making
- * JSON.stringify scan those kilobytes again (~6 µs per admission, issue 6); every other answer
- * goes through JSON.stringify.
+ * JSON.stringify scan those kilobytes again (~6 µs per admission; docs/performance.md); every other
+ * answer goes through JSON.stringify.
  */
 export function encodeReview(review: AdmissionReviewOut): string {
   const r = review.response;

@@ -1,7 +1,7 @@
 /**
  * Kubernetes objects as JSON on the wire. Shapes come from @kubernetes/client-node's models through
- * `import type` only: values never go through its ObjectSerializer, which turns timestamps into Date
- * and writes back `.000Z`, a spurious diff (kubebuilder #510; STYLE.md §2.2).
+ * `import type` only: values never go through its ObjectSerializer, which turns timestamps into
+ * Date and writes back `.000Z`, a spurious diff (kubebuilder #510).
  */
 import type {
   V1Container,

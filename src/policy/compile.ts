@@ -2,7 +2,8 @@
  * Compiles a validated InjectionPolicy into the engine's CompiledPolicy, once per load: selectors,
  * namespace globs, CEL programs, parameter patterns and templates are all prepared here so that
  * mutate() only evaluates. Every problem is reported (not just the first) as a Diagnostic with the
- * line of the field. The result is deeply frozen: a PolicySet is immutable (DESIGN.md §1).
+ * line of the field. The result is deeply frozen: a PolicySet is immutable, so requests keep the
+ * set they started with while a reload builds a new one.
  */
 import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';

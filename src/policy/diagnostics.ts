@@ -1,9 +1,9 @@
 /**
- * Problems found in policy (and PolicyTest) files, reported all at once as `file:line: path: message`
- * (STYLE.md rule 7). Loading returns every diagnostic, never just the first.
+ * Problems found in policy (and PolicyTest) files, reported all at once as `file:line: path: message`,
+ * so each one names what to fix and where. Loading returns every diagnostic, never just the first.
  */
 
-/** Expected outcomes are values (STYLE.md rule 5). */
+/** Expected outcomes are values; exceptions are for bugs. */
 export type Result<T, E> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: E };
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const err = <E>(error: E): Result<never, E> => ({ ok: false, error });

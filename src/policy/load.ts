@@ -1,8 +1,8 @@
 /**
- * Policy files -> one compiled, immutable PolicySet, or every problem of every file (STYLE.md
- * rule 5): syntax errors, schema errors, Kubernetes object errors, then what compilation finds
- * (regexes, CEL, selectors) and duplicate names across the set. This is the only policy module
- * that touches the file system; parsing and checking are pure.
+ * Policy files -> one compiled, immutable PolicySet, or every problem of every file, returned as a
+ * value rather than thrown: syntax errors, schema errors, Kubernetes object errors, then what
+ * compilation finds (regexes, CEL, selectors) and duplicate names across the set. This is the only
+ * policy module that touches the file system; parsing and checking are pure.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -3,8 +3,8 @@
  *
  * js-yaml 5 gives a flat event stream with source offsets (`parseEvents`); we walk it once per
  * document to map each field path to the offset of its key (or of the item, in a list), and build
- * the values from the same events with CORE_SCHEMA, so `2024-01-01` and `yes` stay strings.
- * Schema errors can then say `file:line: spec.parameters[1].pattern: …` (STYLE.md rule 7).
+ * the values from the same events with CORE_SCHEMA, so `2024-01-01` and `yes` stay strings. Schema
+ * errors can then say `file:line: spec.parameters[1].pattern: …`, naming what to fix and where.
  */
 import {
   CORE_SCHEMA,

@@ -1,6 +1,7 @@
 /**
- * The only substitutions a policy may use (DESIGN.md §2): `{{ params.NAME }}` and four pod fields,
- * in string fields only. Checked at load time so that a typo fails `validate`, not a pod admission.
+ * The only substitutions a policy may use (docs/policy-reference.md, "Placeholders"):
+ * `{{ params.NAME }}` and four pod fields, in string fields only. Checked at load time so that a
+ * typo fails `validate`, not a pod admission.
  */
 import { POD_FIELDS } from '../engine/render.js';
 import { didYouMean } from './suggest.js';

@@ -1,7 +1,8 @@
 /**
- * The InjectionPolicy format (DESIGN.md §2) as one zod schema: it gives the TypeScript types, the
- * runtime validation at load time, and the generated JSON Schema in schemas/ (npm run schema:gen).
- * Objects are strict: an unknown field is an error, so a typo never passes silently.
+ * The InjectionPolicy format (docs/policy-reference.md) as one zod schema: it gives the TypeScript
+ * types, the runtime validation at load time, and the generated JSON Schema in schemas/
+ * (npm run schema:gen). Objects are strict: an unknown field is an error, so a typo never passes
+ * silently.
  * Kubernetes sub-objects (Container, Volume, VolumeMount) are checked field by field against the
  * Kubernetes API's own model (see policy/kube-validate.ts), not by this schema.
  */

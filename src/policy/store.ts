@@ -1,5 +1,5 @@
 /**
- * PolicyStore: the one mutable reference to the PolicySet in use (STYLE.md rule 10).
+ * PolicyStore: the one mutable reference to the PolicySet in use.
  *
  * A reload builds a whole new set and swaps the reference only when every file is valid; a bad
  * write keeps the last good set serving and records its diagnostics (lastFailure()). Requests take

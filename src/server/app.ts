@@ -1,9 +1,9 @@
 /**
- * The express application: routes and middleware only; no listen, no globals (STYLE.md §4a).
- * createApp() is what tests and the golden suite drive with supertest; serve.ts uses
- * createListener(), which sends `POST /mutate` straight to the same handler and everything else
- * through express, keeping express's per-request work (prototype swaps, router walk) off the
- * admission path (issue 6) without a second implementation of it.
+ * The express application: routes and middleware only; no listen, no globals. createApp() is what
+ * tests and the golden suite drive with supertest; serve.ts uses createListener(), which sends
+ * `POST /mutate` straight to the same handler and everything else through express, keeping
+ * express's per-request work (prototype swaps, router walk) off the admission path
+ * (docs/performance.md measures what it costs) without a second implementation of it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';

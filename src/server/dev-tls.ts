@@ -1,8 +1,9 @@
 /**
- * Development certificates: a CA and a serving certificate for localhost, 127.0.0.1 and ::1, so that
- * `npm start` serves HTTPS with no setup and never falls back to plain HTTP. ECDSA P-256 through
- * WebCrypto (@peculiar/x509): ~10x cheaper handshakes than RSA-2048 (perf-reliability.md §2.2).
- * Also used by tests to mint certificates for rotation.
+ * Development certificates: a CA and a serving certificate for localhost, 127.0.0.1 and ::1, so
+ * that `npm start` serves HTTPS with no setup and never falls back to plain HTTP. ECDSA P-256
+ * through WebCrypto (@peculiar/x509): the server's signature in a handshake costs about a tenth of
+ * an RSA-2048 one (`openssl speed rsa2048 ecdsap256` on one core; docs/performance.md measures
+ * whole new connections). Also used by tests to mint certificates for rotation.
  */
 // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata polyfill first.
 import 'reflect-metadata';

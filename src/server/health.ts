@@ -1,7 +1,7 @@
 /**
  * /healthz: the process answers. /readyz: policies loaded, certificate valid and not expired,
- * namespace cache synced, and not shutting down; JSON detail either way, so an operator sees why
- * a pod is out of the Service (STYLE.md §4a).
+ * namespace cache synced, and not shutting down; JSON detail either way, so an operator sees why a
+ * pod is out of the Service.
  */
 import type { Diagnostic } from '../policy/diagnostics.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';

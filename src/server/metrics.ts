@@ -1,7 +1,7 @@
 /**
- * Every metric name and label in one place (STYLE.md §4a). An own Registry (no global state), the
- * default process metrics, and bounded labels only: `result` and `outcome` are closed sets, `reason`
- * is a Reason code, `policy` is a policy name from the loaded set (bounded by the set, never a pod).
+ * Every metric name and label in one place. An own Registry (no global state), the default process
+ * metrics, and bounded labels only: `result` and `outcome` are closed sets, `reason` is a Reason
+ * code, `policy` is a policy name from the loaded set (bounded by the set, never a pod).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 
@@ -58,8 +58,9 @@ export interface Metrics {
 
 /**
  * Sub-millisecond buckets: the engine takes tens of microseconds and the whole handler well under a
- * millisecond (perf-reliability.md §2.3), so the API server's own buckets (5 ms and up, §1.5) would
- * put every request in the first one. Upper end 1 s, the SLO for mutating calls.
+ * millisecond (docs/performance.md), so the API server's own buckets (5 ms and up, in
+ * apiserver_admission_webhook_admission_duration_seconds) would put every request in the first one.
+ * Upper end 1 s, the Kubernetes SIG Scalability SLO for mutating API calls.
  */
 export const DURATION_BUCKETS: readonly number[] = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,

@@ -1,8 +1,8 @@
 /**
- * Observes each admission outside the engine (STYLE.md §4b step 10): one JSON log line and the
- * metrics. Label objects are built once per label set and reused: prom-client's observe(labels)
- * with a reused object measured ~0.6 us, its cached children ~2 us (Node 24). Counters are
- * tallied per label object and reach prom-client on scrape (PendingCounts).
+ * Observes each admission outside the engine, which stays pure: one JSON log line and the metrics.
+ * Label objects are built once per label set and reused: prom-client's observe(labels) with a
+ * reused object measured ~0.6 us, its cached children ~2 us (Node 24). Counters are tallied per
+ * label object and reach prom-client on scrape (PendingCounts).
  */
 import { performance } from 'node:perf_hooks';
 import type { Decision } from '../engine/types.js';

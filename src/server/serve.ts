@@ -26,7 +26,8 @@ import {
 } from './tls.js';
 
 /**
- * Connection timeouts, matched to the kube-apiserver's webhook client (perf-reliability.md §1.5):
+ * Connection timeouts, matched to the kube-apiserver's webhook client (docs/operations.md lists them
+ * under "Connections and timeouts"):
  * - keep-alive 95 s: the API server keeps idle connections for 90 s (Go IdleConnTimeout) and never
  *   retries a POST that hits a connection the server just closed, so the server must outlast it
  *   (Node's default of 5 s fails a share of admissions; Pepr PR #3056 fixed the same bug);

@@ -1,6 +1,6 @@
 /**
- * Graceful shutdown on SIGTERM/SIGINT, in the order a rolling update needs (perf-reliability.md §4.1
- * item 10; knative drains, controller-runtime Shutdown):
+ * Graceful shutdown on SIGTERM/SIGINT, in the order a rolling update needs (as knative drains and
+ * controller-runtime shuts down; docs/operations.md, "Shutdown and drain"):
  *
  *   1. readiness reports not ready, so the endpoint leaves the Service;
  *   2. keep serving for the drain window (--drain, default 5 s): the API server keeps using kept-alive

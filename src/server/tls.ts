@@ -52,9 +52,9 @@ export async function loadKeyPair(certPath: string, keyPath: string): Promise<Ke
 }
 
 /**
- * TLS 1.2 minimum (Kyverno and the checklist in perf-reliability.md §4.1 item 8; the API server's Go
- * client speaks 1.3). ALPN offers only http/1.1: the API server pins http/1.1 itself (kubernetes
- * #75791) and the server never speaks HTTP/2.
+ * TLS 1.2 minimum, as Kyverno's webhook server uses (the API server's Go client also speaks 1.3;
+ * docs/operations.md, "Ports and endpoints"). ALPN offers only http/1.1: the API server pins
+ * http/1.1 itself (kubernetes #75791) and the server never speaks HTTP/2.
  */
 export function secureContextOptions(pair: KeyPair): SecureContextOptions {
   return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' };

@@ -1,6 +1,6 @@
 /**
  * Runs the BUILT command (bin/init-injector.js -> dist/cli/main.js) in a child process, as a user
- * would: catches CommonJS-interop and packaging faults that in-process tests cannot (STYLE.md §4d.15).
+ * would: catches CommonJS-interop and packaging faults that in-process tests cannot.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';

@@ -1,9 +1,10 @@
 /**
- * Chaos under load through the real API server (issue 7 §5). Two `init-injector serve` replicas
- * share one CA (one caBundle) behind a TCP load balancer that plays the Service (support/balancer.ts:
- * round-robin to replicas whose /readyz is 200, connections pinned, no retry), and the
- * MutatingWebhookConfiguration (failurePolicy Fail, so every failed call is a refused pod) points at
- * the balancer. Pods are created at a steady rate while, one scenario at a time:
+ * Chaos under load through the real API server (docs/reliability.md §5). Two `init-injector serve`
+ * replicas share one CA (one caBundle) behind a TCP load balancer that plays the Service
+ * (support/balancer.ts: round-robin to replicas whose /readyz is 200, connections pinned, no
+ * retry), and the MutatingWebhookConfiguration (failurePolicy Fail, so every failed call is a
+ * refused pod) points at the balancer. Pods are created at a steady rate while, one scenario at a
+ * time:
  *   (a) a replica is restarted with SIGTERM, and separately with SIGKILL;
  *   (b) both replicas' serving certificates are rotated (kubelet-style atomic Secret swap);
  *   (c) a broken, then a fixed policy directory is swapped in (kubelet-style ConfigMap swap).

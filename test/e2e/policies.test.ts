@@ -1,8 +1,9 @@
 /**
- * Policy semantics through the real API server (DESIGN.md §2–§3), with the end-to-end test policies
- * (test/e2e/policies: required e2e-audit-log with a log-level parameter, optional e2e-greeter, and
- * the OnRequest e2e-warmup (Prepend) and e2e-finalize (Append)). Their configuration does not skip
- * opted-out pods in the API server: a required policy must still reach them.
+ * Policy semantics through the real API server (docs/policy-reference.md, docs/semantics.md), with
+ * the end-to-end test policies (test/e2e/policies: required e2e-audit-log with a log-level
+ * parameter, optional e2e-greeter, and the OnRequest e2e-warmup (Prepend) and e2e-finalize
+ * (Append)). Their configuration does not skip opted-out pods in the API server: a required policy
+ * must still reach them.
  */
 import assert from 'node:assert/strict';
 import { dump, load } from 'js-yaml';

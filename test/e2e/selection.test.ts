@@ -1,5 +1,5 @@
 /**
- * Which requests reach the webhook (DESIGN.md §3 step 1–2), decided by the real API server from the
+ * Which requests reach the webhook (docs/install.md), decided by the real API server from the
  * MutatingWebhookConfiguration: opt-in and cluster-wide namespace selectors, the system namespaces,
  * the objectSelector label and the opt-out annotation (matchConditions), and pods the controller
  * manager creates from a Deployment. Every assertion is on the Pod the API server stored.

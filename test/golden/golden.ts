@@ -1,6 +1,6 @@
 /**
- * Golden-file helpers (STYLE.md rule 14): fixtures are discovered from testdata/, `UPDATE_GOLDEN=1`
- * rewrites the expected files instead of comparing, and `orphans` finds golden files whose input is gone.
+ * Golden-file helpers: fixtures are discovered from testdata/, `UPDATE_GOLDEN=1` rewrites the
+ * expected files instead of comparing, and `orphans` finds golden files whose input is gone.
  */
 import { strictEqual } from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';

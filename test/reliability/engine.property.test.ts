@@ -1,6 +1,7 @@
-// Property-based tests of the engine (issue 7 §1): generated valid policy sets against generated
-// pods of every shape. On failure fast-check prints the seed and the shrunk counterexample, and we
-// also write the counterexample as a ready-made regression fixture (see docs/reliability.md).
+// Property-based tests of the engine (docs/reliability.md §1): generated valid policy sets against
+// generated pods of every shape. On failure fast-check prints the seed and the shrunk
+// counterexample, and we also write the counterexample as a ready-made regression fixture (see
+// docs/reliability.md).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
-// Hostile input against the real HTTPS server in a child process (issue 7 §2). Every case asserts
-// the status, a response-time bound (a safety bound against hangs, far above normal latency: the
-// timing targets themselves live in bench/), that the child is alive and /healthz answers, and at
-// the end that its memory came back within a margin.
+// Hostile input against the real HTTPS server in a child process (docs/reliability.md §2). Every
+// case asserts the status, a response-time bound (a safety bound against hangs, far above normal
+// latency: the timing targets themselves live in bench/), that the child is alive and /healthz
+// answers, and at the end that its memory came back within a margin.
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import {
   HOSTILE_POLICIES,

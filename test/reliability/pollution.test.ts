@@ -1,6 +1,6 @@
-// Prototype pollution (issue 7 §2): a server in a child process cannot show from outside whether
-// Object.prototype changed, so the same hostile bodies go through createApp in this process, and
-// the prototypes of the built-ins are compared before and after.
+// Prototype pollution (docs/reliability.md §2): a server in a child process cannot show from
+// outside whether Object.prototype changed, so the same hostile bodies go through createApp in this
+// process, and the prototypes of the built-ins are compared before and after.
 import { deepStrictEqual } from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
-// Secrets and least privilege (issue 7 §6): the server at log level trace never writes env values,
-// parameter values, private keys or certificates; error answers never echo the request body; the
-// default deploy RBAC is exactly get/list/watch on namespaces.
+// Secrets and least privilege (docs/reliability.md §6): the server at log level trace never writes
+// env values, parameter values, private keys or certificates; error answers never echo the request
+// body; the default deploy RBAC is exactly get/list/watch on namespaces.
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment, @typescript-eslint/no-misused-spread --
    client-node's models are classes, but Kubernetes objects here are plain JSON as on the wire (src/kube/wire.ts). */
-// Spoofing (issue 7 §4): a pod author must not be able to replace, skip or switch off a required
-// policy by declaring containers, volumes or annotations of their own.
+// Spoofing (docs/reliability.md §4): a pod author must not be able to replace, skip or switch off a
+// required policy by declaring containers, volumes or annotations of their own.
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import type { Container } from '../../src/kube/wire.js';
 import { initContainer, pod, policy, run } from './support/build.js';

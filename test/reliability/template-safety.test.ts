@@ -1,5 +1,6 @@
-// Template and parameter safety (issue 7 §3): a parameter value is inserted as literal text into
-// the one string that names it, and nowhere else; a value failing its pattern never reaches a pod.
+// Template and parameter safety (docs/reliability.md §3): a parameter value is inserted as literal
+// text into the one string that names it, and nowhere else; a value failing its pattern never
+// reaches a pod.
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import { initContainer, pod, policy, run } from './support/build.js';
 

@@ -1,11 +1,12 @@
 /**
- * MutatingWebhookConfigurations as DESIGN.md §3 and deploy/ describe them (opt-in or cluster-wide
- * namespaceSelector, objectSelector opt-out, matchConditions for the opt-out annotation,
- * reinvocationPolicy IfNeeded, sideEffects None), in URL mode with a caBundle, because the webhook
- * runs on loopback rather than behind a Service. Each configuration also requires the namespace
- * label ROUTE_LABEL=<route>: several configurations share one API server, and a test's namespace
- * must reach exactly the configuration the test is about. The production selector is still what
- * decides inside that route (an unlabelled namespace with the right route is not selected).
+ * MutatingWebhookConfigurations as deploy/ and docs/install.md describe them (opt-in or
+ * cluster-wide namespaceSelector, objectSelector opt-out, matchConditions for the opt-out
+ * annotation, reinvocationPolicy IfNeeded, sideEffects None), in URL mode with a caBundle, because
+ * the webhook runs on loopback rather than behind a Service. Each configuration also requires the
+ * namespace label ROUTE_LABEL=<route>: several configurations share one API server, and a test's
+ * namespace must reach exactly the configuration the test is about. The production selector is
+ * still what decides inside that route (an unlabelled namespace with the right route is not
+ * selected).
  */
 import type {
   V1MutatingWebhookConfiguration,
@@ -17,7 +18,7 @@ import { toKube, type Plain } from './plain.js';
 
 /** Namespace label that routes a test namespace to one configuration. */
 export const ROUTE_LABEL = 'e2e.init-injector.io/route';
-/** Opt-in / opt-out label on namespaces and pods (DESIGN.md §3). */
+/** Opt-in / opt-out label on namespaces and pods (docs/install.md). */
 export const INJECT_LABEL = 'init-injector.io/inject';
 /** Namespaces a configuration may never select. */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;

@@ -1,8 +1,8 @@
 /**
- * What the shipped policies should inject, derived from the policy files by the rule DESIGN.md §3
- * documents ("Order, conflicts, idempotence"): injected policies by (priority, name); the Prepend ones'
- * init containers, then the pod's own, then the Append ones'. The scenarios compare the pod the API
- * server stored with this, so a change to policies/ needs no change to the tests.
+ * What the shipped policies should inject, derived from the policy files by the ordering rule of
+ * `priority` and `placement` (docs/policy-reference.md): injected policies by (priority, name); the
+ * Prepend ones' init containers, then the pod's own, then the Append ones'. The scenarios compare
+ * the pod the API server stored with this, so a change to policies/ needs no change to the tests.
  */
 import path from 'node:path';
 import { loadAll } from 'js-yaml';
@@ -59,7 +59,7 @@ export function policyFacts(dir: string): PolicyFacts[] {
   return facts;
 }
 
-/** Policies in DESIGN.md order: priority ascending, then name. */
+/** Policies in injection order: priority ascending, then name. */
 export function inPolicyOrder(policies: readonly PolicyFacts[]): PolicyFacts[] {
   return [...policies].sort((a, b) => a.priority - b.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
