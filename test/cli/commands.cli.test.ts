@@ -4,6 +4,7 @@
  */
 import { match, ok, strictEqual } from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildOnce, cli, DATA, malformedPolicies, rel, ROOT } from './run-cli.js';
@@ -137,6 +138,22 @@ describe('cli: validate, test, help (built dist/)', function () {
     strictEqual(run.code, 0, run.stdout + run.stderr);
     match(run.stdout, /^2 passed, 0 failed\n$/m);
   });
+
+  for (const version of ['20.19.0', '22.18.0']) {
+    it(`on Node ${version}, prints one line with the version found, the one needed and the fix, and exits 1`, () => {
+      // The launcher reads process.versions before it imports anything; an --import hook that runs
+      // first stands in for an old Node (the real Node 20 fails later, inside undici, with a TypeError).
+      const fake = `data:text/javascript,Object.defineProperty(process,"versions",{value:{...process.versions,node:"${version}"}})`;
+      const run = spawnSync(process.execPath, ['--import', fake, join(ROOT, 'bin', 'init-injector.js'), 'serve'], {
+        encoding: 'utf8',
+      });
+      strictEqual(run.status, 1);
+      strictEqual(
+        run.stderr,
+        `init-injector: needs Node >= 22.19 (Node 24 LTS recommended), found ${version}; run \`. hack/use-node24.sh\` in this shell, then try again\n`,
+      );
+    });
+  }
 
   it('an invalid PolicyTest file is reported with file:line and field path, and exits 1', () => {
     const run = cli(['test', rel('invalid-policytest')]);
