@@ -63,6 +63,12 @@ export default tseslint.config(
               allowTypeImports: true,
               message: 'engine/ is pure: take data in, return data out (no I/O, no clock, no globals).',
             },
+            {
+              // Not even types: the engine owns the types it evaluates and knows nothing of how
+              // policies are parsed or compiled (that is policy/), served (server/) or previewed (cli/).
+              group: ['../policy/*', '../server/*', '../cli/*'],
+              message: 'engine/ imports nothing from policy/, server/ or cli/: they depend on it, not the other way.',
+            },
           ],
         },
       ],

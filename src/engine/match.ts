@@ -1,112 +1,11 @@
 /**
- * `match` and `exclude` blocks: label selectors with Kubernetes semantics (metav1.LabelSelector),
- * namespace names and globs, and CEL conditions. Selectors and globs are compiled here once (pure
- * functions of the policy); CEL is compiled by policy/compile.ts, which owns the CEL library.
+ * `match` and `exclude` blocks, evaluated: label selectors, namespace names and globs, and CEL
+ * conditions, all compiled at load time by policy/ (selectors.ts, compile.ts) into the closures and
+ * sets of CompiledMatch. The engine only runs them.
  */
-import type { LabelSelector } from '../policy/schema.js';
 import { Reason } from './reasons.js';
 import type { CelBudget } from './cel-budget.js';
-import type { CelVariables, CompiledCondition, CompiledMatch, LabelMatcher, Labels } from './types.js';
-
-const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
-/** Why `key` is not a Kubernetes qualified name (label or annotation key), or undefined when it is. */
-export function qualifiedNameProblem(key: string): string | undefined {
-  const slash = key.indexOf('/');
-  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
-  const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length === 0 || prefix.length > 253 || !DNS1123_SUBDOMAIN.test(prefix)))
-    return `${JSON.stringify(key)}: the prefix before "/" must be a DNS-1123 subdomain (lowercase, at most 253 characters)`;
-  if (name.length === 0 || name.length > 63 || !NAME_PART.test(name))
-    return `${JSON.stringify(key)} is not a qualified name (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, with an optional DNS prefix and '/')`;
-  return undefined;
-}
-
-/** Why `value` is not a valid label value, or undefined when it is. */
-export function labelValueProblem(value: string): string | undefined {
-  if (value === '' || (value.length <= 63 && NAME_PART.test(value))) return undefined;
-  return `${JSON.stringify(value)} is not a valid label value (empty, or at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)`;
-}
-
-/** A problem in a selector, with its path relative to the selector. */
-export interface SelectorProblem {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
-
-const has = (labels: Labels, key: string): boolean => Object.hasOwn(labels, key);
-
-/**
- * Compiles a label selector. An empty selector matches everything (as in Kubernetes); matchLabels
- * and matchExpressions are ANDed. NotIn and DoesNotExist hold when the key is absent.
- */
-export function compileSelector(selector: LabelSelector): { matcher: LabelMatcher; problems: SelectorProblem[] } {
-  const problems: SelectorProblem[] = [];
-  const tests: LabelMatcher[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
-    const kp = qualifiedNameProblem(key);
-    if (kp) problems.push({ path: ['matchLabels', key], message: `label key ${kp}` });
-    const vp = labelValueProblem(value);
-    if (vp) problems.push({ path: ['matchLabels', key], message: vp });
-    tests.push((labels) => has(labels, key) && labels[key] === value);
-  }
-  (selector.matchExpressions ?? []).forEach((req, i) => {
-    const at = ['matchExpressions', i];
-    const kp = qualifiedNameProblem(req.key);
-    if (kp) problems.push({ path: [...at, 'key'], message: `label key ${kp}` });
-    const values = req.values ?? [];
-    const needsValues = req.operator === 'In' || req.operator === 'NotIn';
-    if (needsValues && values.length === 0)
-      problems.push({ path: [...at, 'values'], message: `operator ${req.operator} needs a non-empty values list` });
-    if (!needsValues && values.length > 0)
-      problems.push({ path: [...at, 'values'], message: `operator ${req.operator} takes no values` });
-    values.forEach((v, j) => {
-      const vp = labelValueProblem(v);
-      if (vp) problems.push({ path: [...at, 'values', j], message: vp });
-    });
-    const set = new Set(values);
-    const key = req.key;
-    switch (req.operator) {
-      case 'In':
-        tests.push((labels) => has(labels, key) && set.has(labels[key] ?? ''));
-        break;
-      case 'NotIn':
-        tests.push((labels) => !has(labels, key) || !set.has(labels[key] ?? ''));
-        break;
-      case 'Exists':
-        tests.push((labels) => has(labels, key));
-        break;
-      case 'DoesNotExist':
-        tests.push((labels) => !has(labels, key));
-        break;
-    }
-  });
-  return { matcher: (labels) => tests.every((t) => t(labels)), problems };
-}
-
-const NAMESPACE_GLOB = /^[a-z0-9*]([-a-z0-9*]*[a-z0-9*])?$/;
-
-/** Compiles `namespaces` (names and `*` globs). A glob is anchored: `team-*` does not match `my-team-a`. */
-export function compileNamespaces(patterns: readonly string[]): {
-  namespaces: { exact: ReadonlySet<string>; globs: readonly RegExp[] };
-  problems: SelectorProblem[];
-} {
-  const exact = new Set<string>();
-  const globs: RegExp[] = [];
-  const problems: SelectorProblem[] = [];
-  patterns.forEach((p, i) => {
-    if (p.length > 63 || !NAMESPACE_GLOB.test(p)) {
-      problems.push({
-        path: [i],
-        message: `${JSON.stringify(p)} is neither a namespace name nor a * glob (lowercase letters, digits, '-', '*')`,
-      });
-    } else if (p.includes('*')) {
-      globs.push(new RegExp(`^${p.split('*').join('[-a-z0-9]*')}$`));
-    } else exact.add(p);
-  });
-  return { namespaces: { exact, globs }, problems };
-}
+import type { CelVariables, CompiledCondition, CompiledMatch, Labels } from './types.js';
 
 /** What the engine knows about the pod for one match/exclude check. */
 export interface MatchContext {

@@ -1,7 +1,7 @@
 /**
  * Parameters (after selection, before rendering): a value comes from the pod annotation, else the
  * default; it must match the (anchored) pattern. Values are untrusted pod-author input: they are
- * checked here and only ever inserted as literal text by render.ts.
+ * checked here and only ever inserted as literal text by the renderer policy/templates.ts compiles.
  */
 import { annotation, quoteValue } from './annotations.js';
 import { Reason } from './reasons.js';

@@ -11,7 +11,7 @@ import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernet
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
 import { NamespaceLabelsError } from '../errors.js';
-import { labelValueProblem, qualifiedNameProblem } from '../engine/match.js';
+import { labelValueProblem, qualifiedNameProblem } from './names.js';
 
 /** /readyz detail for the namespace source. */
 export interface NamespaceStatus {

@@ -7,9 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import { RE2JS } from 're2js';
-import { compileNamespaces, compileSelector, qualifiedNameProblem } from '../engine/match.js';
-import { candidateIndex } from '../engine/candidates.js';
-import { compileTemplates } from '../engine/render.js';
+import { qualifiedNameProblem } from '../kube/names.js';
+import { candidateIndex } from './candidates.js';
+import { compileNamespaces, compileSelector } from './selectors.js';
+import { compileTemplates } from './templates.js';
 import type {
   CompiledCondition,
   CompiledMatch,

@@ -3,12 +3,12 @@
  * `{{ params.NAME }}` and four pod fields, in string fields only. Checked at load time so that a
  * typo fails `validate`, not a pod admission.
  */
-import { POD_FIELDS } from '../engine/render.js';
+import { POD_FIELDS } from './templates.js';
 import { didYouMean } from './suggest.js';
 
 /**
  * `{{ root.name }}` with optional spaces inside the braces: the shape the engine substitutes
- * (engine/render.ts). Other shapes, such as a Go template's `{{ .Values.x }}`, stay literal text.
+ * (templates.ts). Other shapes, such as a Go template's `{{ .Values.x }}`, stay literal text.
  * Group 1 is `root.name`.
  */
 export const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*\.[A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;

@@ -5,7 +5,7 @@
  * names, globs) and, within a namespace, by the one pod label a policy's `podSelector.matchLabels`
  * requires. Answers keep policy order.
  */
-import type { CompiledPolicy, Labels } from './types.js';
+import type { CompiledPolicy, Labels } from '../engine/types.js';
 
 /** At most this many namespaces keep a cached candidate list; the cache only avoids re-merging. */
 const CANDIDATE_CACHE_SIZE = 4096;

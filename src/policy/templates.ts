@@ -7,7 +7,7 @@
  * safety").
  */
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
-import type { RenderedParts, TemplateValues } from './types.js';
+import type { RenderedParts, TemplateValues } from '../engine/types.js';
 
 /** `{{ root.name }}` with optional spaces; `{{ .Values.x }}` and other shapes stay literal text. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
