@@ -13,7 +13,7 @@ import { CelBudget } from './cel-budget.js';
 import type { Miss } from './match.js';
 import { resolveParams, type ParamsResult } from './params.js';
 import { diff } from './patch.js';
-import { Reason } from './reasons.js';
+import { Reason, REFUSALS } from './reasons.js';
 import { select, type SelectionContext } from './select.js';
 import type {
   CelVariables,
@@ -29,27 +29,6 @@ import { Outcome } from './types.js';
 import { capWarnings } from './warnings.js';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
-
-/**
- * Reasons that warn when an optional policy is skipped: the pod author can fix them, or the policy
- * author must (condition errors). Other skips (not matched, opted out) are normal and only logged.
- */
-const WARN_ON_SKIP: ReadonlySet<string> = new Set([
-  Reason.ParamInvalid,
-  Reason.ParamMissing,
-  Reason.NameConflict,
-  Reason.VolumeConflict,
-  Reason.MountConflict,
-  Reason.QosChange,
-  Reason.ConditionError,
-]);
-
-/**
- * Reasons that deny the pod for a `required` policy (fail closed). A required policy that cannot be
- * evaluated (its CEL condition errs, or its namespaceSelector meets unknown labels) denies rather
- * than let the pod start without it, as a matchCondition error does under failurePolicy: Fail.
- */
-const DENY_IF_REQUIRED: ReadonlySet<string> = new Set([...WARN_ON_SKIP, Reason.NamespaceUnknown]);
 
 /** Computes what the policy set does to one pod: the patch, the decisions and any denial. */
 export function mutate(input: MutationInput): MutationResult {
@@ -166,17 +145,17 @@ class Pass {
     }
     const miss = select(policy, this.#ctx);
     if (miss) {
-      this.#refuse(policy, miss, 'select');
+      this.#refuse(policy, miss);
       return;
     }
     params ??= resolveParams(policy, this.#annotations);
     if (!params.ok) {
-      this.#refuse(policy, { reason: params.reason, detail: params.problem }, 'apply');
+      this.#refuse(policy, { reason: params.reason, detail: params.problem });
       return;
     }
     const parts = this.#render(policy, params.values);
     const plan = 'reason' in parts ? parts : this.#draft.check(policy, parts);
-    if ('reason' in plan) this.#refuse(policy, plan, 'apply');
+    if ('reason' in plan) this.#refuse(policy, plan);
     else if (audit) {
       const detail = `would inject init containers ${policy.containerNames.join(', ')}`;
       this.#decisions.push({ policy: policy.name, outcome: Outcome.Audit, reason: Reason.Audit, detail });
@@ -199,16 +178,22 @@ class Pass {
     return fitQos(policy, parts, this.#qosClass);
   }
 
-  /** A policy is not applied: skip it, deny the pod, or (Audit) only say what would happen. */
-  #refuse(policy: CompiledPolicy, miss: Miss, stage: 'select' | 'apply'): void {
-    const paramProblem = miss.reason === Reason.ParamInvalid || miss.reason === Reason.ParamMissing;
-    // onConflict: Fail is about conflicts; a bad parameter of an optional policy only skips it.
-    const wouldDeny = policy.required
-      ? DENY_IF_REQUIRED.has(miss.reason)
-      : stage === 'apply' && !paramProblem && policy.onConflict === 'Fail';
+  /**
+   * A policy is not applied: skip it, deny the pod, or (Audit) only say what would happen. What
+   * each reason does is data: REFUSALS, the decision table of reasons.ts.
+   */
+  #refuse(policy: CompiledPolicy, miss: Miss): void {
+    const rule = REFUSALS[miss.reason];
+    const wouldDeny = policy.required ? rule.requiredDenies : policy.onConflict === 'Fail' && rule.failDenies;
+    const decision = (outcome: Outcome): Decision => ({
+      policy: policy.name,
+      outcome,
+      reason: miss.reason,
+      detail: miss.detail,
+    });
     if (policy.action === 'Audit') {
-      this.#decisions.push({ policy: policy.name, outcome: Outcome.Skip, reason: miss.reason, detail: miss.detail });
-      if (stage === 'apply' || miss.reason === Reason.ConditionError)
+      this.#decisions.push(decision(Outcome.Skip));
+      if (rule.warns)
         this.#warnings.push(
           `audit: policy ${policy.name} would ${wouldDeny ? 'deny the pod' : 'be skipped'}: ${miss.detail}`,
         );
@@ -221,13 +206,12 @@ class Pass {
         reason: miss.reason,
         message: `policy "${policy.name}" ${why} and cannot be applied: ${miss.detail}`,
       };
-      this.#decisions.push({ policy: policy.name, outcome: Outcome.Deny, reason: miss.reason, detail: miss.detail });
+      this.#decisions.push(decision(Outcome.Deny));
       return;
     }
-    this.#decisions.push({ policy: policy.name, outcome: Outcome.Skip, reason: miss.reason, detail: miss.detail });
-    const requestedSkip = stage === 'select' && policy.mode === 'OnRequest' && this.#ctx.requested.has(policy.name);
-    if (WARN_ON_SKIP.has(miss.reason) || requestedSkip)
-      this.#warnings.push(`policy ${policy.name} skipped: ${miss.detail}`);
+    this.#decisions.push(decision(Outcome.Skip));
+    const requested = policy.mode === 'OnRequest' && this.#ctx.requested.has(policy.name);
+    if (rule.warns || requested) this.#warnings.push(`policy ${policy.name} skipped: ${miss.detail}`);
   }
 
   /** The result record; on denial the pod is unchanged and nothing is reported as injected. */

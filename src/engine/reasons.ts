@@ -47,3 +47,48 @@ export const REASON_TEXT: Readonly<Record<Reason, string>> = {
     "injecting would change the pod's QoS class, and the policy's init containers lack the cpu or memory value needed to keep it",
   audit: 'the policy is in Audit mode: it reports what it would inject and changes nothing',
 };
+
+/** What a reason does to a policy that is not applied: one row of the decision table. */
+export interface Refusal {
+  /** A `required` policy denies the pod (fail closed) instead of being skipped. */
+  readonly requiredDenies: boolean;
+  /** An optional policy with `onConflict: Fail` denies the pod instead of being skipped. */
+  readonly failDenies: boolean;
+  /**
+   * The skip is a warning to the user, and an Audit policy says what would have happened. Other
+   * skips warn only when the pod asked for the policy (an OnRequest policy it names).
+   */
+  readonly warns: boolean;
+}
+
+const NORMAL: Refusal = { requiredDenies: false, failDenies: false, warns: false };
+const CONFLICT: Refusal = { requiredDenies: true, failDenies: true, warns: true };
+const PARAMETER: Refusal = { requiredDenies: true, failDenies: false, warns: true };
+
+/**
+ * The decision table, as data: for each reason, whether it denies for a required policy, whether
+ * it denies for onConflict: Fail, and whether it warns. docs/semantics.md shows the same table and
+ * test/unit/engine/decision-table.test.ts checks both, row by row. Selection reasons (the policy
+ * does not apply to this pod) are normal; a condition that cannot be evaluated or namespace labels
+ * that are not known make a required policy fail closed; parameters are the pod author's to fix
+ * (onConflict does not turn them into denials); conflicts follow onConflict.
+ */
+export const REFUSALS: Readonly<Record<Reason, Refusal>> = {
+  opted_out: NORMAL,
+  not_requested: NORMAL,
+  no_match: NORMAL,
+  excluded: NORMAL,
+  os_mismatch: NORMAL,
+  condition_false: NORMAL,
+  condition_error: { requiredDenies: true, failDenies: false, warns: true },
+  namespace_labels_unknown: { requiredDenies: true, failDenies: false, warns: false },
+  name_conflict: CONFLICT,
+  volume_conflict: CONFLICT,
+  mount_conflict: CONFLICT,
+  qos_change: CONFLICT,
+  param_invalid: PARAMETER,
+  param_missing: PARAMETER,
+  // Not refusals: the policy is present already, or only audited. Never passed to the table.
+  already_injected: NORMAL,
+  audit: NORMAL,
+};
