@@ -156,17 +156,6 @@ function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParamete
   });
 }
 
-/** Reports duplicates of `key(item)` within one list of the policy. */
-function unique<T>(items: readonly T[], key: (item: T) => unknown, path: Path, what: string, d: Collector): void {
-  const seen = new Set<unknown>();
-  items.forEach((item, i) => {
-    const k = key(item);
-    if (typeof k !== 'string') return; // missing names are reported by the Kubernetes model check
-    if (seen.has(k)) d.add([...path, i], `duplicate ${what} ${JSON.stringify(k)}`);
-    seen.add(k);
-  });
-}
-
 /** The validated document each compiled policy came from (policySource). */
 const documents = new WeakMap<CompiledPolicy, InjectionPolicy>();
 
@@ -212,13 +201,9 @@ export function compilePolicy(
   const initContainers = structuredClone(spec.initContainers) as unknown as Container[];
   const volumes = structuredClone(spec.volumes) as unknown as Volume[];
   const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
-  unique(initContainers, (c) => c.name, ['spec', 'initContainers'], 'init container name', d);
-  unique(volumes, (v) => v.name, ['spec', 'volumes'], 'volume name', d);
-  unique(mounts, (m) => m.mountPath, ['spec', 'volumeMounts', 'mounts'], 'mountPath', d);
   if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
-  const templates = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)));
-  for (const p of templates.problems) d.add(p.path, p.message);
   if (d.list.length > 0) return err(d.list);
+  const render = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)));
 
   const containersSpec = spec.volumeMounts?.containers ?? ['*'];
   const compiled: CompiledPolicy = {
@@ -244,7 +229,7 @@ export function compilePolicy(
     },
     source,
     containerNames: initContainers.map((c) => c.name),
-    render: templates.render,
+    render,
     digest: createHash('sha256').update(canonicalJson(doc)).digest('hex'),
   };
   documents.set(compiled, doc);

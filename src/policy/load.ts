@@ -97,15 +97,11 @@ function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagno
   const kube = validateKubeObjects(doc.value).map(at);
   if (!checked.ok) return { diagnostics: [...checked.issues.map(at), ...kube] };
   // Compile even when the Kubernetes objects have problems, so regex and CEL errors come in the same
-  // run; its template and duplicate checks on those objects repeat ours, so drop them then.
+  // run. Each rule lives in one pass: the compiler checks none of what validateKubeObjects checks.
   const compiled = compilePolicy(checked.data, { file, line: doc.lineOf(['metadata', 'name']) }, doc.lineOf);
   if (compiled.ok && kube.length === 0) return { diagnostics: [], policy: compiled.value };
-  const fromCompile = compiled.ok ? [] : compiled.error.filter((d) => kube.length === 0 || !KUBE_PATHS.test(d.path));
-  return { diagnostics: [...kube, ...fromCompile] };
+  return { diagnostics: [...kube, ...(compiled.ok ? [] : compiled.error)] };
 }
-
-/** Paths of the Kubernetes objects, which validateKubeObjects covers. */
-const KUBE_PATHS = /^spec\.(initContainers|volumes|volumeMounts)\b/;
 
 /** Problems and policies of one file. */
 export function checkFile(

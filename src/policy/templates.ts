@@ -8,9 +8,7 @@
  */
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
 import type { RenderedParts, TemplateValues } from '../engine/types.js';
-
-/** `{{ root.name }}` with optional spaces; `{{ .Values.x }}` and other shapes stay literal text. */
-const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+import { PLACEHOLDER } from './placeholders.js';
 
 /** The pod fields a template may use. */
 export const POD_FIELDS = ['name', 'generateName', 'namespace', 'serviceAccountName'] as const;
@@ -19,38 +17,20 @@ type PodField = (typeof POD_FIELDS)[number];
 type Part = string | { readonly param: string } | { readonly pod: PodField };
 type Renderer = (values: TemplateValues) => unknown;
 
-/** A placeholder that names nothing: reported by the compiler with its field path. */
-export interface TemplateProblem {
-  readonly path: readonly PropertyKey[];
-  readonly message: string;
-}
-
 const isPodField = (name: string): name is PodField => (POD_FIELDS as readonly string[]).includes(name);
 
-function compileString(
-  text: string,
-  path: readonly PropertyKey[],
-  params: ReadonlySet<string>,
-  problems: TemplateProblem[],
-): Renderer | null {
+function compileString(text: string, params: ReadonlySet<string>): Renderer | null {
   const parts: Part[] = [];
   let last = 0;
   for (const m of text.matchAll(PLACEHOLDER)) {
-    const [whole, root = '', name = ''] = m;
+    const whole = m[0];
+    const [root = '', name = ''] = (m[1] ?? '').split('.');
     if (m.index > last) parts.push(text.slice(last, m.index));
     last = m.index + whole.length;
     if (root === 'params' && params.has(name)) parts.push({ param: name });
     else if (root === 'pod' && isPodField(name)) parts.push({ pod: name });
-    else {
-      const known =
-        root === 'params'
-          ? `declared parameters: ${[...params].join(', ') || '(none)'}`
-          : root === 'pod'
-            ? `pod fields: ${POD_FIELDS.join(', ')}`
-            : 'placeholders are {{ params.NAME }} and {{ pod.FIELD }}';
-      problems.push({ path, message: `unknown placeholder ${whole} (${known})` });
-      parts.push(whole);
-    }
+    // Validation (placeholders.ts) refused the policy before it got here; stay literal regardless.
+    else parts.push(whole);
   }
   if (parts.length === 0) return null;
   if (last < text.length) parts.push(text.slice(last));
@@ -73,17 +53,12 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-function compileValue(
-  value: unknown,
-  path: readonly PropertyKey[],
-  params: ReadonlySet<string>,
-  problems: TemplateProblem[],
-): Renderer | null {
-  if (typeof value === 'string') return compileString(value, path, params, problems);
+function compileValue(value: unknown, params: ReadonlySet<string>): Renderer | null {
+  if (typeof value === 'string') return compileString(value, params);
   if (Array.isArray(value)) {
     const dynamic: [number, Renderer][] = [];
     value.forEach((item, i) => {
-      const r = compileValue(item, [...path, i], params, problems);
+      const r = compileValue(item, params);
       if (r) dynamic.push([i, r]);
     });
     if (dynamic.length === 0) return null;
@@ -97,7 +72,7 @@ function compileValue(
     const record = value as Record<string, unknown>;
     const dynamic: [string, Renderer][] = [];
     for (const key of Object.keys(record)) {
-      const r = compileValue(record[key], [...path, key], params, problems);
+      const r = compileValue(record[key], params);
       if (r) dynamic.push([key, r]);
     }
     if (dynamic.length === 0) return null;
@@ -118,25 +93,23 @@ export interface TemplateSource {
 }
 
 /**
- * Compiles the placeholders of a policy once; `params` are the declared parameter names. Problems
- * carry the field path in the policy document (spec.initContainers[0].args[1]…).
+ * Compiles the placeholders of a validated policy once; `params` are the declared parameter names.
+ * Unknown placeholders were refused by validation (placeholders.ts), the one place that checks them.
  */
 export function compileTemplates(
   source: TemplateSource,
   params: ReadonlySet<string>,
-): { readonly render: (values: TemplateValues) => RenderedParts; readonly problems: readonly TemplateProblem[] } {
-  const problems: TemplateProblem[] = [];
-  const rc = compileValue(source.initContainers, ['spec', 'initContainers'], params, problems);
-  const rv = compileValue(source.volumes, ['spec', 'volumes'], params, problems);
-  const rm = compileValue(source.mounts, ['spec', 'volumeMounts', 'mounts'], params, problems);
+): (values: TemplateValues) => RenderedParts {
+  const rc = compileValue(source.initContainers, params);
+  const rv = compileValue(source.volumes, params);
+  const rm = compileValue(source.mounts, params);
   if (!rc && !rv && !rm) {
     const constant: RenderedParts = Object.freeze({ ...source });
-    return { render: () => constant, problems };
+    return () => constant;
   }
-  const render = (values: TemplateValues): RenderedParts => ({
+  return (values: TemplateValues): RenderedParts => ({
     initContainers: rc ? (rc(values) as Container[]) : source.initContainers,
     volumes: rv ? (rv(values) as Volume[]) : source.volumes,
     mounts: rm ? (rm(values) as VolumeMount[]) : source.mounts,
   });
-  return { render, problems };
 }

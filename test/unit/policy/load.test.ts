@@ -140,6 +140,33 @@ describe('policy/load', () => {
     );
   });
 
+  it('reports unknown placeholders with the field path, and duplicate names in the policy, each once', async () => {
+    const text = `apiVersion: init-injector.io/v1alpha1
+kind: InjectionPolicy
+metadata:
+  name: p
+spec:
+  parameters: [{name: x, default: a}]
+  initContainers:
+    - name: c
+      image: i
+      args: ['{{ params.y }}', '{{ pod.uid }}', '{{ parms.x }}', '{{ .Values.literal }}']
+    - name: c
+      image: i
+`;
+    const out = (await problems([file('p.yaml', text)])).join('\n');
+    ok(
+      /spec\.initContainers\[0\]\.args\[0\]: placeholder \{\{ params\.y \}\} names parameter "y", which spec\.parameters does not declare .*\(declared: x\)/.test(
+        out,
+      ),
+      out,
+    );
+    ok(/args\[1\]: unknown placeholder \{\{ pod\.uid \}\}/.test(out), out);
+    ok(/args\[2\]: unknown placeholder \{\{ parms\.x \}\}/.test(out), out);
+    ok(/spec\.initContainers\[1\]\.name: duplicate container name "c"/.test(out), out);
+    strictEqual(out.split('\n').length, 4, out);
+  });
+
   it('reports a duplicate mountPath and an undeclared parameter once, not again from the compiler', async () => {
     const extra = `  volumes: [{name: v, emptyDir: {}}]
   volumeMounts:
