@@ -35,7 +35,7 @@ mkdirSync(profDir, { recursive: true });
 const pin = pinning();
 process.stderr.write(`profile: ${ensureBuilt()}; ${pin.note}\n`);
 const policies = Number(values.policies);
-const cert = makeCert(work, 'ecdsa-p256');
+const cert = await makeCert(work, 'ecdsa-p256');
 const profArgs = [
   ...values['node-arg'],
   ...(values['no-profile'] ? [] : ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=200']),

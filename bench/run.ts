@@ -80,7 +80,7 @@ try {
     log('bench: engine (mutate() on a ~10 KB pod, 1/10/100/1000 policies)');
     engine = await runEngine(dirs, BENCH_NAMESPACE_LABELS, quick ? 1500 : 10000, quick ? 3000 : 20000, pin.server);
   }
-  const ecdsa = makeCert(work, 'ecdsa-p256');
+  const ecdsa = await makeCert(work, 'ecdsa-p256');
   if (sections.has('server')) {
     log('bench: server vs floor, HTTPS keep-alive (10 policies)');
     const all: Scenario[] = [
@@ -101,7 +101,7 @@ try {
     const freshTiming = { ...timing, rounds: 1 };
     fresh = await runServerScenarios([sc], ecdsa, env, freshTiming, log);
     // RSA-2048 (cert-manager's default key) for comparison; the quick run keeps to our default, ECDSA.
-    if (!quick) fresh.push(...(await runServerScenarios([sc], makeCert(work, 'rsa-2048'), env, freshTiming, log)));
+    if (!quick) fresh.push(...(await runServerScenarios([sc], await makeCert(work, 'rsa-2048'), env, freshTiming, log)));
   }
   if (sections.has('apiserver')) {
     log('bench: pod creation through the real API server');

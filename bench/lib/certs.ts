@@ -1,13 +1,13 @@
 /**
- * Self-signed serving certificates for 127.0.0.1/localhost, one per key type, made with the
- * openssl CLI: ECDSA P-256 (what our deploy's Certificate asks cert-manager for) and RSA-2048
- * (cert-manager's default key type), so the handshake cost of each can be measured.
+ * Self-signed serving certificates for 127.0.0.1/localhost, one per key type, from the product's
+ * own maker (src/server/pki.ts): ECDSA P-256 (what our deploy's Certificate asks cert-manager for)
+ * and RSA-2048 (cert-manager's default key type), so the handshake cost of each can be measured.
  */
-import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { selfSignedServingCertificate, type KeyType } from '../../src/server/pki.js';
 
-/** The key types the bench measures. */
-export type KeyType = 'ecdsa-p256' | 'rsa-2048';
+export type { KeyType };
 
 /** PEM files of one certificate; it is its own CA. */
 export interface CertFiles {
@@ -17,35 +17,11 @@ export interface CertFiles {
 }
 
 /** Writes `<type>.crt` and `<type>.key` into dir. */
-export function makeCert(dir: string, type: KeyType): CertFiles {
+export async function makeCert(dir: string, type: KeyType): Promise<CertFiles> {
   const cert = join(dir, `${type}.crt`);
   const key = join(dir, `${type}.key`);
-  const newkey =
-    type === 'rsa-2048' ? ['-newkey', 'rsa:2048'] : ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      ...newkey,
-      '-nodes',
-      '-sha256',
-      '-days',
-      '2',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,digitalSignature,keyCertSign',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const pair = await selfSignedServingCertificate(['localhost', '127.0.0.1'], { days: 2, keyType: type });
+  writeFileSync(key, pair.keyPem, { mode: 0o600 });
+  writeFileSync(cert, pair.certPem);
   return { type, cert, key };
 }

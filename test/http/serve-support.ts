@@ -10,7 +10,7 @@ import {
   issueServingCertificate,
   type CertificateAuthority,
   type PemPair,
-} from '../../src/server/dev-tls.js';
+} from '../../src/server/pki.js';
 import { startServe, type RunningServer, type Timeouts } from '../../src/server/serve.js';
 import { aPod, reviewFor } from './support.js';
 

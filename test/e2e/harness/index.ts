@@ -5,7 +5,7 @@
  * API for suites (scenarios, deploy.test.ts, bench):
  * - `getControlPlane(): Promise<ControlPlane>` — the one control plane of this run (started by the
  *   root hook in test/e2e/setup.ts; memoized, so calling it from any suite is cheap). A ControlPlane has
- *   `version`, `serverUrl`, `kubeconfigPath`, `dir` (work dir), `pki` (`ca.issue()` for more certs,
+ *   `version`, `serverUrl`, `kubeconfigPath`, `dir` (work dir), `pki` (its `ca` issues more certs with issueWebhookCert,
  *   `caFile`), `binaries` (etcd, kube-apiserver, kube-controller-manager, kubectl paths), `kubeConfig`,
  *   `coreApi`, `appsApi`, `admissionApi` (@kubernetes/client-node), `startMs`, and
  *   `kubectl(args, stdin?) -> {code, stdout, stderr}` (kubectl from the same module, admin kubeconfig).
