@@ -101,7 +101,8 @@ try {
     const freshTiming = { ...timing, rounds: 1 };
     fresh = await runServerScenarios([sc], ecdsa, env, freshTiming, log);
     // RSA-2048 (cert-manager's default key) for comparison; the quick run keeps to our default, ECDSA.
-    if (!quick) fresh.push(...(await runServerScenarios([sc], await makeCert(work, 'rsa-2048'), env, freshTiming, log)));
+    if (!quick)
+      fresh.push(...(await runServerScenarios([sc], await makeCert(work, 'rsa-2048'), env, freshTiming, log)));
   }
   if (sections.has('apiserver')) {
     log('bench: pod creation through the real API server');

@@ -20,7 +20,7 @@ type CryptoKey = webcrypto.CryptoKey;
 export type KeyType = 'ecdsa-p256' | 'rsa-2048';
 
 const ALGORITHMS: Readonly<Record<KeyType, webcrypto.EcKeyGenParams | webcrypto.RsaHashedKeyGenParams>> = {
-  'ecdsa-p256': { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as webcrypto.EcKeyGenParams,
+  'ecdsa-p256': { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' },
   'rsa-2048': {
     name: 'RSASSA-PKCS1-v1_5',
     modulusLength: 2048,
