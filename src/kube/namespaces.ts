@@ -4,13 +4,12 @@
  * `lookup()`, a Map read; it never makes an API call. Three sources: the informer, a YAML file
  * (`--namespace-labels`, for local runs and tests), or none (namespaceSelector cannot match).
  */
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernetes/client-node';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
 import { NamespaceLabelsError } from '../errors.js';
+import { watchFiles } from './file-watch.js';
 import { labelValueProblem, qualifiedNameProblem } from './names.js';
 
 /** /readyz detail for the namespace source. */
@@ -101,7 +100,7 @@ export function parseNamespaceLabels(text: string, file: string): Map<string, Na
   return out;
 }
 
-/** Quiet time after the last relevant directory event before the labels file is re-read. */
+/** Quiet time after the last event for the labels file before it is re-read. */
 const RELOAD_DEBOUNCE_MS = 100;
 
 /** The --namespace-labels FILE source, re-read when the file changes (directory watch + poll). */
@@ -113,9 +112,7 @@ export function fileNamespaceSource(
   let table = new Map<string, NamespaceInfo>();
   let lastText = '';
   let lastError: string | undefined;
-  let watcher: FSWatcher | undefined;
-  let poll: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
+  let stopWatching: (() => void) | undefined;
   const reload = async (): Promise<void> => {
     try {
       const text = await readFile(file, 'utf8');
@@ -150,32 +147,13 @@ export function fileNamespaceSource(
       });
       table = parseNamespaceLabels(text, file);
       lastText = text;
-      try {
-        // Only events that can change the file: its own name, the ConfigMap volume's `..data`
-        // symlink swap, or a platform that gives no name. Any other file in the directory (a log
-        // written per admission) re-read the labels per write: ~8 % of server CPU under load.
-        const base = basename(file);
-        watcher = watch(dirname(file), { persistent: false }, (_event, name) => {
-          if (name !== null && name !== base && name !== '..data') return;
-          // One read per burst (an editor or kubelet writes in several steps), as PolicyStore does.
-          if (debounce !== undefined) clearTimeout(debounce);
-          debounce = setTimeout(() => {
-            debounce = undefined;
-            void reload();
-          }, RELOAD_DEBOUNCE_MS);
-          debounce.unref();
-        });
-        watcher.on('error', () => undefined);
-      } catch {
-        // the poll below still notices changes
-      }
-      poll = setInterval(() => void reload(), pollMs);
-      poll.unref();
+      // One read per burst (an editor or kubelet writes in several steps). Events for other files
+      // in the directory are ignored: a log written per admission next to the labels file once
+      // made it re-read per write, about 8 % of server CPU under load.
+      stopWatching = watchFiles([file], reload, { debounceMs: RELOAD_DEBOUNCE_MS, pollMs });
     },
     stop() {
-      watcher?.close();
-      if (poll !== undefined) clearInterval(poll);
-      if (debounce !== undefined) clearTimeout(debounce);
+      stopWatching?.();
     },
   };
 }

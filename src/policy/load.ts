@@ -43,7 +43,15 @@ export async function policyFiles(paths: readonly string[]): Promise<{ sources: 
       sources.push({ path, files: [path] });
       continue;
     }
-    const names = (await readdir(path)).filter((name) => POLICY_FILE.test(name) && !name.startsWith('.')).sort();
+    let entries: string[];
+    try {
+      entries = await readdir(path);
+    } catch (error) {
+      // Gone or unreadable between stat and readdir (a volume being swapped): a diagnostic, never a throw.
+      diagnostics.push({ file: path, line: 0, path: '', message: `cannot read: ${ioReason(error)}` });
+      continue;
+    }
+    const names = entries.filter((name) => POLICY_FILE.test(name) && !name.startsWith('.')).sort();
     const files: string[] = [];
     for (const name of names) {
       const file = join(path, name);

@@ -5,17 +5,13 @@
  * write keeps the last good set serving and records its diagnostics (lastFailure()). Requests take
  * current() once and keep that snapshot, so a swap never changes a request in flight.
  *
- * watch() follows the policy directories the way a ConfigMap volume changes them: kubelet writes a
- * new `..2026_…` directory and renames the `..data` symlink onto it, so the visible files change
- * without any write to them. We watch the directories (the parent directory of a file path),
- * debounce bursts (200 ms), and poll a cheap fingerprint (names, inodes, sizes, mtimes of the files
- * the symlinks resolve to) every 2 s, because inotify misses some of these swaps (Istio and
- * cert-manager consumers do the same).
+ * watch() follows the policy paths the way a ConfigMap volume changes them (watchFiles: the
+ * directories, bursts debounced for 200 ms, a poll every 2 s). A poll tick reloads only when a
+ * cheap fingerprint (names, inodes, sizes, mtimes of the files the symlinks resolve to) moved.
  */
-import { type FSWatcher, watch as watchDir } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { PolicySet } from '../engine/types.js';
+import { type FileTrigger, watchFiles } from '../kube/file-watch.js';
 import { type Diagnostic, type Result, err, ok } from './diagnostics.js';
 import { loadPolicies, policyFiles } from './load.js';
 
@@ -44,7 +40,7 @@ export interface ReloadEvent {
   /** The problems of a failed reload (empty on success). */
   readonly diagnostics: readonly Diagnostic[];
   /** What noticed the change: a file-system event, or the fingerprint poll. */
-  readonly trigger: 'watch' | 'poll';
+  readonly trigger: FileTrigger;
 }
 
 const DEFAULT_DEBOUNCE_MS = 200;
@@ -168,86 +164,32 @@ export class PolicyStore {
    * watcher and timer; after it, `onEvent` is never called again.
    */
   watch(onEvent?: (event: ReloadEvent) => void): () => void {
-    const debounceMs = this.#options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
-    const pollMs = this.#options.pollMs ?? DEFAULT_POLL_MS;
-    const watchers = new Map<string, FSWatcher>();
-    let timer: NodeJS.Timeout | undefined;
-    let poller: NodeJS.Timeout | undefined;
-    let polling = false;
     let stopped = false;
-
-    const run = async (trigger: ReloadEvent['trigger']): Promise<void> => {
-      const before = this.#current;
-      const success = await this.reload();
-      if (stopped) return;
-      onEvent?.({
-        ok: success,
-        changed: this.#current !== before,
-        revision: this.#current.revision,
-        diagnostics: this.#lastFailure,
-        trigger,
-      });
-    };
-    const schedule = (trigger: ReloadEvent['trigger']): void => {
-      if (stopped) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        void run(trigger);
-      }, debounceMs);
-      timer.unref();
-    };
-    const arm = async (): Promise<void> => {
-      if (this.#options.fsEvents === false) return;
-      for (const dir of await watchedDirs(this.#paths)) {
-        if (stopped || watchers.has(dir)) continue;
-        try {
-          const watcher = watchDir(dir, { persistent: false }, () => {
-            schedule('watch');
-          });
-          // A removed directory ends its watcher; the poll re-arms it when the directory is back.
-          watcher.on('error', () => {
-            watcher.close();
-            watchers.delete(dir);
-          });
-          watchers.set(dir, watcher);
-        } catch {
-          // Not there (yet): the poll keeps trying.
-        }
-      }
-    };
-    void arm();
-    if (pollMs > 0) {
-      poller = setInterval(() => {
-        if (polling || stopped) return;
-        polling = true;
-        void (async () => {
-          try {
-            await arm();
-            if ((await fingerprint(this.#paths)) !== this.#fingerprint && !timer) schedule('poll');
-          } finally {
-            polling = false;
-          }
-        })();
-      }, pollMs);
-      poller.unref();
-    }
+    const stop = watchFiles(
+      this.#paths,
+      async (trigger) => {
+        // A poll tick reloads only when the files moved since the last reload.
+        if (trigger === 'poll' && (await fingerprint(this.#paths)) === this.#fingerprint) return;
+        const before = this.#current;
+        const success = await this.reload();
+        if (stopped) return;
+        onEvent?.({
+          ok: success,
+          changed: this.#current !== before,
+          revision: this.#current.revision,
+          diagnostics: this.#lastFailure,
+          trigger,
+        });
+      },
+      {
+        debounceMs: this.#options.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+        pollMs: this.#options.pollMs ?? DEFAULT_POLL_MS,
+        fsEvents: this.#options.fsEvents ?? true,
+      },
+    );
     return () => {
       stopped = true;
-      if (timer) clearTimeout(timer);
-      if (poller) clearInterval(poller);
-      for (const watcher of watchers.values()) watcher.close();
-      watchers.clear();
+      stop();
     };
   }
-}
-
-/** Directories to watch: each directory path, and the parent directory of each file path. */
-async function watchedDirs(paths: readonly string[]): Promise<string[]> {
-  const dirs = new Set<string>();
-  for (const path of paths) {
-    const info = await stat(path).catch(() => undefined);
-    dirs.add(info?.isDirectory() ? path : dirname(path));
-  }
-  return [...dirs];
 }

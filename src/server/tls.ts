@@ -4,11 +4,10 @@
  * are not interrupted" (Node tls docs). A pair that fails to load never replaces the working one.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import type { SecureContextOptions, TlsOptions } from 'node:tls';
 import { TlsError } from '../errors.js';
+import { watchFiles } from '../kube/file-watch.js';
 
 /** A loaded, checked certificate/key pair. */
 export interface KeyPair {
@@ -77,30 +76,28 @@ export interface CertificateStatus {
 export type CertificateEvent =
   { readonly type: 'applied'; readonly pair: KeyPair } | { readonly type: 'failed'; readonly error: TlsError };
 
-/** Options for CertificateWatcher; the poll catches changes fs.watch misses (network filesystems, some symlink swaps). */
+/**
+ * Timing of a CertificateWatcher: a 100 ms debounce and a 10 s poll unless given (the interval of
+ * controller-runtime's certwatcher).
+ */
 export interface WatchOptions {
   readonly pollMs?: number;
   readonly debounceMs?: number;
 }
 
 /**
- * Watches the parent directories of the certificate and key (kubelet updates Secret volumes by
- * swapping a `..data` symlink, which a watch on the file itself misses; Istio and controller-runtime
- * watch the directory for this reason) plus a periodic poll (controller-runtime certwatcher: 10 s).
- * On a change whose content differs, loads the pair and calls `apply`; a bad pair only reports.
+ * Watches the certificate and key as a kubelet-updated Secret volume changes them (watchFiles:
+ * their directories, debounced, plus a poll). On a change whose content differs, loads the pair
+ * and calls `apply`; a bad pair only reports.
  */
 export class CertificateWatcher {
   readonly #certPath: string;
   readonly #keyPath: string;
   readonly #apply: (pair: KeyPair) => void;
   readonly #onEvent: (event: CertificateEvent) => void;
-  readonly #watchers: FSWatcher[] = [];
+  readonly #stop: () => void;
   #current: KeyPair;
   #lastError: TlsError | undefined;
-  #timer: NodeJS.Timeout | undefined;
-  #poll: NodeJS.Timeout | undefined;
-  #loading = false;
-  #again = false;
 
   constructor(
     paths: { readonly cert: string; readonly key: string },
@@ -114,23 +111,10 @@ export class CertificateWatcher {
     this.#current = initial;
     this.#apply = apply;
     this.#onEvent = onEvent;
-    const debounceMs = options.debounceMs ?? 100;
-    const trigger = (): void => {
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = setTimeout(() => void this.check(), debounceMs);
-      this.#timer.unref();
-    };
-    for (const dir of new Set([dirname(paths.cert), dirname(paths.key)])) {
-      try {
-        const w = watch(dir, { persistent: false }, trigger);
-        w.on('error', () => undefined); // the poll still covers this directory
-        this.#watchers.push(w);
-      } catch {
-        // no inotify (or the directory vanished): rely on the poll
-      }
-    }
-    this.#poll = setInterval(() => void this.check(), options.pollMs ?? 10_000);
-    this.#poll.unref();
+    this.#stop = watchFiles([paths.cert, paths.key], () => this.#check(), {
+      debounceMs: options.debounceMs ?? 100,
+      pollMs: options.pollMs ?? 10_000,
+    });
   }
 
   /** The pair in use. */
@@ -150,12 +134,7 @@ export class CertificateWatcher {
   }
 
   /** Re-reads the files; swaps when their content changed and the new pair is good. */
-  async check(): Promise<void> {
-    if (this.#loading) {
-      this.#again = true; // a change arrived mid-load: look once more afterwards
-      return;
-    }
-    this.#loading = true;
+  async #check(): Promise<void> {
     try {
       const pair = await loadKeyPair(this.#certPath, this.#keyPath);
       if (pair.cert.equals(this.#current.cert) && pair.key.equals(this.#current.key)) return;
@@ -168,20 +147,12 @@ export class CertificateWatcher {
       const error = e instanceof TlsError ? e : new TlsError((e as Error).message, { cause: e });
       if (this.#lastError?.message !== error.message) this.#onEvent({ type: 'failed', error });
       this.#lastError = error;
-    } finally {
-      this.#loading = false;
-      if (this.#again) {
-        this.#again = false;
-        void this.check();
-      }
     }
   }
 
   /** Stops watching. */
   close(): void {
-    for (const w of this.#watchers) w.close();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    if (this.#poll !== undefined) clearInterval(this.#poll);
+    this.#stop();
   }
 }
 
