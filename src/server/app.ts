@@ -1,23 +1,25 @@
 /**
- * The express application: routes and middleware only; no listen, no globals. createApp() is what
- * tests and the golden suite drive with supertest; serve.ts uses createListener(), which sends
- * `POST /mutate` straight to the same handler and everything else through express, keeping
- * express's per-request work (prototype swaps, router walk) off the admission path
- * (docs/performance.md measures what it costs) without a second implementation of it.
+ * The request listener of the admission port: what `serve` gives to its HTTPS server, and what the
+ * HTTP tests drive with supertest. `POST /mutate` goes straight to the admission handler; every
+ * other request goes through a small express app (/healthz, /readyz, /metrics and the JSON 404).
+ * Express's per-request work (prototype swaps, router walk) stays off the admission path
+ * (docs/performance.md measures what it costs). No listen and no globals here.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { mutate as engineMutate } from '../engine/index.js';
 import type { MutationInput, MutationResult, PolicySet } from '../engine/types.js';
 import { silentLogger, type Logger } from '../log.js';
 import { readiness as evaluate, type Readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { serveMetrics } from './metrics-route.js';
 import type { LargeLane } from './large-lane.js';
 import { mutateRoute, type NamespaceLookup } from './mutate.js';
+import { isMutatePath } from './mutate-path.js';
 import { AdmissionRecorder } from './recorder.js';
 
-/** What the app needs; everything but `policies` has a default suitable for tests. */
-export interface AppOptions {
+/** What the listener needs; everything but `policies` has a default suitable for tests. */
+export interface ListenerOptions {
   /** Snapshot getter for the policy set in use (PolicyStore.current). */
   readonly policies: () => PolicySet;
   /** Namespace labels from a cache; default: unknown labels for every namespace. */
@@ -30,9 +32,9 @@ export interface AppOptions {
   readonly readiness?: () => Readiness;
   /** Where large reviews are answered (large-lane.ts); default: on the event loop like the rest. */
   readonly large?: LargeLane;
+  /** True once shutdown has begun: every answer then carries `Connection: close`; default: never. */
+  readonly draining?: () => boolean;
 }
-
-type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -53,31 +55,11 @@ function defaultReadiness(policies: () => PolicySet): () => Readiness {
     });
 }
 
-/** True for /mutate with or without a query string (the API server appends ?timeout=10s). */
-export function isMutatePath(url: string | undefined): boolean {
-  return url === '/mutate' || (url !== undefined && url.startsWith('/mutate?'));
-}
-
-/** Builds the app and the listener that shares its /mutate handler. */
-export function createListener(options: AppOptions): { readonly app: Express; readonly listener: Listener } {
-  const log = options.log ?? silentLogger();
-  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
-  const handleMutate = mutateRoute({
-    policies: options.policies,
-    namespaces: options.namespaces ?? ((name) => ({ name })),
-    mutate: options.mutate ?? engineMutate,
-    log,
-    recorder: new AdmissionRecorder(log, metrics),
-    large: options.large,
-  });
-  const ready = options.readiness ?? defaultReadiness(options.policies);
-
+/** The express app for everything but admissions: the probes, /metrics, the JSON 404. */
+function otherRoutes(log: Logger, metrics: Metrics, ready: () => Readiness): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.post('/mutate', (req: Request, res: Response) => {
-    handleMutate(req, res);
-  });
   app.get('/healthz', (_req: Request, res: Response) => {
     json(res, 200, { status: 'ok' });
   });
@@ -86,10 +68,7 @@ export function createListener(options: AppOptions): { readonly app: Express; re
     json(res, r.ready ? 200 : 503, r);
   });
   app.get('/metrics', (_req: Request, res: Response, next: NextFunction) => {
-    metrics.registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': metrics.registry.contentType });
-      res.end(text);
-    }, next);
+    serveMetrics(metrics, res, next);
   });
   app.use((req: Request, res: Response) => {
     json(res, 404, {
@@ -102,15 +81,26 @@ export function createListener(options: AppOptions): { readonly app: Express; re
     log.error({ err: error }, 'unhandled error in a non-admission route');
     if (!res.headersSent) json(res, 500, { error: 'internal error' });
   });
+  return app;
+}
 
-  const listener: Listener = (req, res) => {
+/** Builds the admission port's request listener. */
+export function createListener(options: ListenerOptions): RequestListener {
+  const log = options.log ?? silentLogger();
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
+  const handleMutate = mutateRoute({
+    policies: options.policies,
+    namespaces: options.namespaces ?? ((name) => ({ name })),
+    mutate: options.mutate ?? engineMutate,
+    log,
+    recorder: new AdmissionRecorder(log, metrics),
+    large: options.large,
+  });
+  const app = otherRoutes(log, metrics, options.readiness ?? defaultReadiness(options.policies));
+  const draining = options.draining ?? (() => false);
+  return (req, res) => {
+    if (draining()) res.setHeader('connection', 'close');
     if (req.method === 'POST' && isMutatePath(req.url)) handleMutate(req, res);
     else app(req, res);
   };
-  return { app, listener };
-}
-
-/** The express app with /mutate, /healthz, /readyz and /metrics; no listen. */
-export function createApp(options: AppOptions): Express {
-  return createListener(options).app;
 }

@@ -1,7 +1,8 @@
 /**
  * `init-injector serve`: the composition root. config -> policies -> certificate -> namespace
- * source -> app -> https.Server (+ plain-HTTP metrics server) -> wait for a signal -> graceful
- * shutdown. Everything with state is created here and passed down; nothing below reads globals.
+ * source -> request listener -> https.Server (+ plain-HTTP metrics server) -> wait for a signal ->
+ * graceful shutdown. Everything with state is created here and passed down; nothing below reads
+ * globals.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
@@ -16,7 +17,8 @@ import { policyStatus, readiness } from './health.js';
 import { createMetrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
 import type { CompiledPolicy } from '../engine/types.js';
-import { metricsListener, namespaceSource, policyReporter } from './wiring.js';
+import { metricsListener } from './metrics-route.js';
+import { namespaceSource, policyReporter } from './wiring.js';
 import {
   CertificateWatcher,
   loadKeyPair,
@@ -166,13 +168,14 @@ export async function startServe(
       draining: () => draining,
     });
   const large = new LargeLane({ log });
-  const { listener } = createListener({
+  const listener = createListener({
     policies: () => store.current(),
     namespaces: (name) => namespaces.lookup(name),
     log,
     metrics,
     readiness: ready,
     large,
+    draining: () => draining,
   });
   const server = tuned(
     createHttpsServer(
@@ -181,10 +184,7 @@ export async function startServe(
         handshakeTimeout: t.handshakeMs,
         connectionsCheckingInterval: t.checkIntervalMs,
       },
-      (req, res) => {
-        if (draining) res.setHeader('connection', 'close');
-        listener(req, res);
-      },
+      listener,
     ),
     t,
   );

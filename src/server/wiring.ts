@@ -1,9 +1,8 @@
 /**
  * The long-lived sources `serve` wires in, each with its logging and metrics: the namespace
- * labels source chosen from the configuration, the policy reload reporter, and the plain-HTTP
- * metrics listener. Kept apart from serve.ts so the composition root stays readable.
+ * labels source chosen from the configuration and the policy reload reporter. Kept apart from
+ * serve.ts so the composition root stays readable.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ServeConfig } from '../config.js';
 import {
   fileNamespaceSource,
@@ -54,19 +53,5 @@ export function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger
         'policies reloaded',
       );
     }
-  };
-}
-
-/** The plain-HTTP listener of the metrics port: GET /metrics only. */
-export function metricsListener(metrics: Metrics): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    if (req.method !== 'GET' || (req.url !== '/metrics' && !req.url?.startsWith('/metrics?'))) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('only GET /metrics is served on this port\n');
-      return;
-    }
-    metrics.registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The same golden fixtures through the webhook's HTTP path: POST /mutate on createApp() (supertest,
- * no TLS) with each case's namespace labels, must answer with the ops of <case>.patch.json, the
+ * The same golden fixtures through the webhook's HTTP path: POST /mutate on the listener `serve` uses
+ * (createListener; supertest, no TLS) with each case's namespace labels, must answer with the ops of <case>.patch.json, the
  * warnings of <case>.result.json, or a 403 denial carrying its message.
  */
 import { deepStrictEqual, ok, strictEqual } from 'node:assert/strict';
 import request from 'supertest';
 import { namespaceInfo } from '../../src/cli/context.js';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { discoverCases, readData } from './golden.js';
 import { loadCase } from './cases.js';
 
@@ -19,7 +19,7 @@ describe('golden: every fixture through POST /mutate', () => {
   for (const name of discoverCases()) {
     it(`${name}: the AdmissionReview response carries ${name}.patch.json and ${name}.result.json`, async () => {
       const c = await loadCase(name);
-      const app = createApp({
+      const listener = createListener({
         policies: () => c.policySet,
         namespaces: (ns) => namespaceInfo(ns, ns === c.namespace.name ? c.namespace.labels : {}),
       });
@@ -38,7 +38,7 @@ describe('golden: every fixture through POST /mutate', () => {
           dryRun: false,
         },
       };
-      const res = await request(app).post('/mutate').set('Content-Type', 'application/json').send(review);
+      const res = await request(listener).post('/mutate').set('Content-Type', 'application/json').send(review);
       strictEqual(res.status, 200, JSON.stringify(res.body));
       const response = (res.body as { response: Record<string, unknown> }).response;
       strictEqual(response['uid'], uid);

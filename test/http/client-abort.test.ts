@@ -16,7 +16,7 @@ describe('POST /mutate: a client that goes away mid-body (the production listene
     const sink = logSink();
     const log = createLogger({ level: 'info', destination: sink.stream });
     const metrics = createMetrics({ processMetrics: false });
-    const { listener } = createListener({ policies: () => set, log, metrics });
+    const listener = createListener({ policies: () => set, log, metrics });
     const server = createServer(listener);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

@@ -1,7 +1,7 @@
 import { deepStrictEqual, match, ok, strictEqual } from 'node:assert/strict';
 import request from 'supertest';
 import type { PolicySet } from '../../src/engine/types.js';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { readiness } from '../../src/server/health.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { aPod, loadSet, policyYaml, reviewFor } from './support.js';
@@ -13,7 +13,7 @@ describe('/healthz, /readyz, /metrics', () => {
   });
 
   it('/healthz answers 200 while the process runs', async () => {
-    const res = await request(createApp({ policies: () => set }))
+    const res = await request(createListener({ policies: () => set }))
       .get('/healthz')
       .expect(200);
     deepStrictEqual(res.body, { status: 'ok' });
@@ -28,7 +28,7 @@ describe('/healthz, /readyz, /metrics', () => {
   });
 
   it('/readyz is 200 with JSON detail when policies, certificate and namespaces are fine', async () => {
-    const res = await request(createApp({ policies: () => set, readiness: () => readiness(sources()) }))
+    const res = await request(createListener({ policies: () => set, readiness: () => readiness(sources()) }))
       .get('/readyz')
       .expect(200);
     strictEqual(res.body.ready, true);
@@ -51,7 +51,7 @@ describe('/healthz, /readyz, /metrics', () => {
     ['the server is shutting down', { draining: () => true }, /shutting down/],
   ] as const) {
     it(`/readyz is 503 when ${what}, and says why`, async () => {
-      const res = await request(createApp({ policies: () => set, readiness: () => readiness(sources(over)) }))
+      const res = await request(createListener({ policies: () => set, readiness: () => readiness(sources(over)) }))
         .get('/readyz')
         .expect(503);
       strictEqual(res.body.ready, false);
@@ -66,7 +66,7 @@ describe('/healthz, /readyz, /metrics', () => {
     const failed = sources({
       policies: () => ({ loaded: true, count: 1, revision: 'r1', lastError: ['p/bad.yaml:7: spec.mode: invalid'] }),
     });
-    const res = await request(createApp({ policies: () => set, readiness: () => readiness(failed) }))
+    const res = await request(createListener({ policies: () => set, readiness: () => readiness(failed) }))
       .get('/readyz')
       .expect(200);
     deepStrictEqual(res.body.policies.lastError, ['p/bad.yaml:7: spec.mode: invalid']);
@@ -74,14 +74,14 @@ describe('/healthz, /readyz, /metrics', () => {
 
   it('/metrics serves the init_injector_* metrics with bounded labels after an admission', async () => {
     const metrics = createMetrics();
-    const app = createApp({ policies: () => set, metrics });
-    await request(app).post('/mutate?timeout=10s').send(reviewFor(aPod())).expect(200);
-    await request(app)
+    const listener = createListener({ policies: () => set, metrics });
+    await request(listener).post('/mutate?timeout=10s').send(reviewFor(aPod())).expect(200);
+    await request(listener)
       .post('/mutate')
       .send(reviewFor(aPod(), { operation: 'DELETE' }))
       .expect(200);
-    await request(app).post('/mutate').set('content-type', 'text/plain').send('x').expect(415);
-    const res = await request(app)
+    await request(listener).post('/mutate').set('content-type', 'text/plain').send('x').expect(415);
+    const res = await request(listener)
       .get('/metrics')
       .expect(200)
       .expect('content-type', /text\/plain/);
@@ -107,7 +107,7 @@ describe('/healthz, /readyz, /metrics', () => {
   });
 
   it('answers unknown paths with a JSON 404', async () => {
-    const res = await request(createApp({ policies: () => set }))
+    const res = await request(createListener({ policies: () => set }))
       .get('/nope')
       .expect(404);
     strictEqual(res.body.error, 'not found');

@@ -1,7 +1,7 @@
 import { ok, strictEqual } from 'node:assert/strict';
 import request from 'supertest';
 import { createLogger } from '../../src/log.js';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { logSink } from '../support/log.js';
 import { aPod, loadSet, policyYaml, reviewFor } from './support.js';
 
@@ -32,7 +32,7 @@ describe('logging: redaction and what an admission line never contains', () => {
     const pod = aPod({
       metadata: { name: 'web', annotations: { 'init-injector.io/network-check.target': '9.9.9.9' } },
     });
-    const res = await request(createApp({ policies: () => set, log }))
+    const res = await request(createListener({ policies: () => set, log }))
       .post('/mutate')
       .send(reviewFor(pod))
       .expect(200);

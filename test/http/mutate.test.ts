@@ -4,7 +4,7 @@ import request from 'supertest';
 import { mutate } from '../../src/engine/index.js';
 import type { PolicySet } from '../../src/engine/types.js';
 import { createLogger, type Logger } from '../../src/log.js';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
 import { logSink } from '../support/log.js';
 import { aPod, decodePatch, loadSet, policyYaml, reviewFor, selectorPolicyYaml } from './support.js';
@@ -17,17 +17,17 @@ function capture(): { lines: () => Record<string, unknown>[]; log: Logger } {
   };
 }
 
-describe('POST /mutate (supertest against createApp)', () => {
+describe('POST /mutate (supertest against the production listener)', () => {
   let set: PolicySet;
   before(async () => {
     set = await loadSet({ 'net.yaml': policyYaml('network-check'), 'sel.yaml': selectorPolicyYaml('backend-only') });
   });
-  const app = () => createApp({ policies: () => set });
+  const listener = () => createListener({ policies: () => set });
 
   it('patches a pod CREATE: 200, uid echoed, base64 patch decodes to exactly the engine ops', async () => {
     const pod = aPod();
     const review = reviewFor(pod);
-    const res = await request(app())
+    const res = await request(listener())
       .post('/mutate?timeout=10s')
       .send(review)
       .expect(200)
@@ -49,7 +49,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   });
 
   it('passes namespace labels from the lookup to the engine (namespaceSelector matches)', async () => {
-    const a = createApp({ policies: () => set, namespaces: (name) => ({ name, labels: { tier: 'backend' } }) });
+    const a = createListener({ policies: () => set, namespaces: (name) => ({ name, labels: { tier: 'backend' } }) });
     const res = await request(a).post('/mutate').send(reviewFor(aPod())).expect(200);
     const ops = JSON.stringify(decodePatch(res.body.response.patch));
     ok(ops.includes('backend-only'), ops);
@@ -64,7 +64,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   ] as const) {
     it(`allows ${what} unchanged, without calling the engine`, async () => {
       let called = 0;
-      const a = createApp({ policies: () => set, mutate: (i) => ((called += 1), mutate(i)) });
+      const a = createListener({ policies: () => set, mutate: (i) => ((called += 1), mutate(i)) });
       const review = reviewFor(aPod(), req);
       const res = await request(a).post('/mutate').send(review).expect(200);
       deepStrictEqual(res.body.response, { uid: (review['request'] as { uid: string }).uid, allowed: true });
@@ -73,7 +73,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   }
 
   it('handles a dry-run CREATE like any other (the webhook has no side effects)', async () => {
-    const res = await request(app())
+    const res = await request(listener())
       .post('/mutate')
       .send(reviewFor(aPod(), { dryRun: true }))
       .expect(200);
@@ -81,7 +81,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   });
 
   it('passes the engine warnings through and answers a denial with 200, allowed false, 403', async () => {
-    const a = createApp({
+    const a = createListener({
       policies: () => set,
       mutate: () => ({
         patch: [],
@@ -105,7 +105,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   });
 
   it('answers allowed with warnings and no patch when the engine changes nothing', async () => {
-    const a = createApp({
+    const a = createListener({
       policies: () => set,
       mutate: () => ({ patch: [], mutated: {}, injected: [], decisions: [], warnings: ['w1', 'w2'] }),
     });
@@ -117,7 +117,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   it('answers 500 with the uid when the engine throws, and logs the error without the pod', async () => {
     const { lines, log } = capture();
     const metrics = createMetrics({ processMetrics: false });
-    const a = createApp({
+    const a = createListener({
       policies: () => set,
       log,
       metrics,
@@ -180,7 +180,7 @@ describe('POST /mutate (supertest against createApp)', () => {
     ];
     for (const [what, body, message] of cases) {
       it(what, async () => {
-        const res = await request(createApp({ policies: () => set }))
+        const res = await request(createListener({ policies: () => set }))
           .post('/mutate')
           .set('content-type', 'application/json')
           .send(typeof body === 'string' ? body : JSON.stringify(body))
@@ -200,7 +200,7 @@ describe('POST /mutate (supertest against createApp)', () => {
       Buffer.from([0xff, 0xfe]),
       Buffer.from('"}'),
     ]);
-    const res = await request(app())
+    const res = await request(listener())
       .post('/mutate')
       .set('content-type', 'application/json')
       .serialize((b: unknown) => b as string)
@@ -211,7 +211,7 @@ describe('POST /mutate (supertest against createApp)', () => {
 
   for (const type of ['text/plain', 'application/yaml', 'application/x-www-form-urlencoded', 'application/jsonx']) {
     it(`answers 415 for Content-Type ${type}`, async () => {
-      const res = await request(app())
+      const res = await request(listener())
         .post('/mutate')
         .set('content-type', type)
         .send(JSON.stringify(reviewFor(aPod())))
@@ -221,7 +221,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   }
 
   it('answers 415 when there is no Content-Type', async () => {
-    await request(app())
+    await request(listener())
       .post('/mutate')
       .send(Buffer.from(JSON.stringify(reviewFor(aPod()))))
       .unset('content-type')
@@ -229,7 +229,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   });
 
   it('accepts application/json with parameters, in any case', async () => {
-    await request(app())
+    await request(listener())
       .post('/mutate')
       .set('content-type', 'Application/JSON; charset=utf-8')
       .send(JSON.stringify(reviewFor(aPod())))
@@ -238,7 +238,7 @@ describe('POST /mutate (supertest against createApp)', () => {
 
   it('answers 413 with a JSON error beyond 7 MiB, and closes the connection', async () => {
     const pod = aPod({ metadata: { name: 'big', annotations: { big: 'x'.repeat(7 * 1024 * 1024) } } });
-    const res = await request(app()).post('/mutate').send(reviewFor(pod)).expect(413);
+    const res = await request(listener()).post('/mutate').send(reviewFor(pod)).expect(413);
     match(res.body.response.status.message, /^INJ_BODY_TOO_LARGE/);
     strictEqual(res.headers['connection'], 'close');
   });
@@ -247,9 +247,13 @@ describe('POST /mutate (supertest against createApp)', () => {
     const table = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8');
     const big = aPod({ metadata: { name: 'big', annotations: { big: 'x'.repeat(7 * 1024 * 1024) } } });
     const answers: Record<number, request.Response> = {
-      400: await request(app()).post('/mutate').set('content-type', 'application/json').send('{"kind":').expect(400),
-      413: await request(app()).post('/mutate').send(reviewFor(big)).expect(413),
-      415: await request(app()).post('/mutate').set('content-type', 'text/plain').send('{}').expect(415),
+      400: await request(listener())
+        .post('/mutate')
+        .set('content-type', 'application/json')
+        .send('{"kind":')
+        .expect(400),
+      413: await request(listener()).post('/mutate').send(reviewFor(big)).expect(413),
+      415: await request(listener()).post('/mutate').set('content-type', 'text/plain').send('{}').expect(415),
     };
     for (const [status, res] of Object.entries(answers)) {
       const row = table.split('\n').find((l) => new RegExp(`^\\| [^|]+ \\| ${status}\\b`).test(l));
@@ -270,7 +274,7 @@ describe('POST /mutate (supertest against createApp)', () => {
 
   it('accepts a 3 MiB pod (the API server maximum), below the limit', async () => {
     const pod = aPod({ metadata: { name: 'large', annotations: { big: 'x'.repeat(3 * 1024 * 1024) } } });
-    const res = await request(app()).post('/mutate').send(reviewFor(pod)).expect(200);
+    const res = await request(listener()).post('/mutate').send(reviewFor(pod)).expect(200);
     strictEqual(res.body.response.allowed, true);
   });
 
@@ -278,7 +282,11 @@ describe('POST /mutate (supertest against createApp)', () => {
     const text = JSON.stringify(reviewFor(aPod()))
       .replace('"labels":{', '"labels":{"__proto__":"yes","constructor":"yes","prototype":"yes",')
       .replace('"spec":{', '"spec":{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},');
-    const res = await request(app()).post('/mutate').set('content-type', 'application/json').send(text).expect(200);
+    const res = await request(listener())
+      .post('/mutate')
+      .set('content-type', 'application/json')
+      .send(text)
+      .expect(200);
     strictEqual(res.body.response.allowed, true);
     strictEqual(({} as Record<string, unknown>)['polluted'], undefined);
     strictEqual(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted'), false);
@@ -287,7 +295,7 @@ describe('POST /mutate (supertest against createApp)', () => {
   it('logs one line per admission with names and counts, never the pod, env values or the patch', async () => {
     const { lines, log } = capture();
     const review = reviewFor(aPod());
-    await request(createApp({ policies: () => set, log }))
+    await request(createListener({ policies: () => set, log }))
       .post('/mutate')
       .send(review)
       .expect(200);
@@ -312,11 +320,11 @@ describe('POST /mutate (supertest against createApp)', () => {
     const gate = await loadSet({
       'g.yaml': policyYaml('gate', { extra: '  required: true\n  parameters:\n    - {name: p}\n' }),
     });
-    await request(createApp({ policies: () => set, log }))
+    await request(createListener({ policies: () => set, log }))
       .post('/mutate')
       .send(reviewFor(aPod()))
       .expect(200);
-    await request(createApp({ policies: () => gate, log }))
+    await request(createListener({ policies: () => gate, log }))
       .post('/mutate')
       .send(reviewFor(aPod()))
       .expect(200);

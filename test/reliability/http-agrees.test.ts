@@ -4,7 +4,7 @@
 import { deepStrictEqual, ok } from 'node:assert/strict';
 import fc from 'fast-check';
 import request from 'supertest';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { namespaceLabels, scenario } from './support/arbitraries.js';
 import { inputFor, runEngine } from './support/properties.js';
 import { review } from './support/server.js';
@@ -23,13 +23,13 @@ describe('reliability: POST /mutate answers what the engine decides, for generat
       fc.asyncProperty(scenario, namespaceLabels, async ({ policies, pod }, labels) => {
         const input = inputFor({ policies, pod, namespaceLabels: labels });
         const expected = runEngine(input);
-        const app = createApp({
+        const listener = createListener({
           policies: () => input.policies,
           namespaces: (name) => (labels === undefined ? { name } : { name, labels }),
         });
         const body = review(pod, 'agree-uid');
         (body['request'] as Record<string, unknown>)['namespace'] = input.namespace.name;
-        const res = await request(app)
+        const res = await request(listener)
           .post('/mutate')
           .set('content-type', 'application/json')
           .send(JSON.stringify(body));

@@ -1,13 +1,14 @@
 // Prototype pollution (docs/reliability.md §2): a server in a child process cannot show from
-// outside whether Object.prototype changed, so the same hostile bodies go through createApp in this
-// process, and the prototypes of the built-ins are compared before and after.
+// outside whether Object.prototype changed, so the same hostile bodies go through the production
+// listener (createListener) in this process, and the prototypes of the built-ins are compared
+// before and after.
 import { deepStrictEqual } from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { formatDiagnostic } from '../../src/policy/diagnostics.js';
 import {
@@ -33,8 +34,8 @@ function snapshot(): Record<string, string[]> {
   );
 }
 
-describe('reliability: no prototype pollution through /mutate (in-process createApp)', () => {
-  let app: Express;
+describe('reliability: no prototype pollution through /mutate (in-process createListener)', () => {
+  let listener: RequestListener;
   let dir: string;
   const pristine = snapshot();
 
@@ -43,7 +44,7 @@ describe('reliability: no prototype pollution through /mutate (in-process create
     for (const [f, text] of Object.entries(HOSTILE_POLICIES)) writeFileSync(join(dir, f), text);
     const set = await loadPolicies([dir]);
     if (!set.ok) throw new Error(set.error.map(formatDiagnostic).join('\n'));
-    app = createApp({ policies: () => set.value, namespaces: (name) => ({ name, labels: { env: 'prod' } }) });
+    listener = createListener({ policies: () => set.value, namespaces: (name) => ({ name, labels: { env: 'prod' } }) });
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -58,7 +59,7 @@ describe('reliability: no prototype pollution through /mutate (in-process create
   ];
   for (const [what, body] of bodies) {
     it(`leaves every built-in prototype unchanged after ${what}`, async () => {
-      const res = await request(app).post('/mutate').set('content-type', 'application/json').send(body);
+      const res = await request(listener).post('/mutate').set('content-type', 'application/json').send(body);
       deepStrictEqual([200, 400].includes(res.status), true, `status ${res.status}: ${res.text.slice(0, 300)}`);
       deepStrictEqual(({} as Record<string, unknown>)['polluted'], undefined);
       deepStrictEqual((Object.prototype as Record<string, unknown>)['polluted'], undefined);

@@ -1,15 +1,16 @@
 // Fuzzing the admission handler (as cert-manager's FuzzValidate does): a valid AdmissionReview with
-// one field replaced by an arbitrary JSON value goes through createApp's /mutate. The answer must be
-// 200 or 400, never 500 (an engine crash on input the decoder let through) and never a hang; a 200
-// echoes the uid, and its patch applies to the object with the independent RFC 6902 applier.
+// one field replaced by an arbitrary JSON value goes through /mutate of the production listener
+// (createListener). The answer must be 200 or 400, never 500 (an engine crash on input the decoder
+// let through) and never a hang; a 200 echoes the uid, and its patch applies to the object with the
+// independent RFC 6902 applier.
 import { ok, deepStrictEqual } from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/server/app.js';
+import { createListener } from '../../src/server/app.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { formatDiagnostic } from '../../src/policy/diagnostics.js';
 import { HOSTILE_POLICIES, smallPod } from './support/hostile-inputs.js';
@@ -56,7 +57,7 @@ function setPath(root: Record<string, unknown>, path: readonly (string | number)
 
 describe('reliability: fuzzing /mutate with one field of a valid review replaced', function () {
   this.timeout(120_000);
-  let app: Express;
+  let listener: RequestListener;
   let dir: string;
 
   before(async () => {
@@ -64,7 +65,7 @@ describe('reliability: fuzzing /mutate with one field of a valid review replaced
     for (const [f, text] of Object.entries(HOSTILE_POLICIES)) writeFileSync(join(dir, f), text);
     const set = await loadPolicies([dir]);
     if (!set.ok) throw new Error(set.error.map(formatDiagnostic).join('\n'));
-    app = createApp({ policies: () => set.value, namespaces: (name) => ({ name, labels: { env: 'prod' } }) });
+    listener = createListener({ policies: () => set.value, namespaces: (name) => ({ name, labels: { env: 'prod' } }) });
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
@@ -82,7 +83,7 @@ describe('reliability: fuzzing /mutate with one field of a valid review replaced
       fc.asyncProperty(fc.constantFrom(...PATHS), fc.jsonValue({ maxDepth: 3 }), async (path, value) => {
         const body = cloneJson(base);
         setPath(body, path, value);
-        const res = await request(app)
+        const res = await request(listener)
           .post('/mutate')
           .set('content-type', 'application/json')
           .send(JSON.stringify(body));
