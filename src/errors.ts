@@ -6,20 +6,30 @@
 import type { Diagnostic } from './policy/diagnostics.js';
 import { formatDiagnostic } from './policy/diagnostics.js';
 
-/** Every stable error code, with the HTTP status it maps to when it reaches the admission port. */
+/**
+ * Every stable error code, with what it ends in: the exit status of a command, or the HTTP status
+ * of an answer on /mutate. One map, read by `exitStatus` and AdmissionHttpError.
+ */
 export const ERROR_CODES = {
-  INJ_CONFIG_INVALID: 2,
-  INJ_POLICY_INVALID: 1,
-  INJ_TLS_INVALID: 1,
-  INJ_NAMESPACE_LABELS_INVALID: 1,
-  INJ_LISTEN_FAILED: 1,
-  INJ_REVIEW_INVALID: 400,
-  INJ_BODY_TOO_LARGE: 413,
-  INJ_UNSUPPORTED_MEDIA_TYPE: 415,
-  INJ_INTERNAL: 500,
-} as const;
+  INJ_CONFIG_INVALID: { exit: 2 },
+  INJ_POLICY_INVALID: { exit: 1 },
+  INJ_TLS_INVALID: { exit: 1 },
+  INJ_NAMESPACE_LABELS_INVALID: { exit: 1 },
+  INJ_LISTEN_FAILED: { exit: 1 },
+  INJ_REVIEW_INVALID: { http: 400 },
+  INJ_BODY_TOO_LARGE: { http: 413 },
+  INJ_UNSUPPORTED_MEDIA_TYPE: { http: 415 },
+  INJ_INTERNAL: { http: 500 },
+} as const satisfies Record<string, { exit: number } | { http: number }>;
 /** A stable error code (documented in docs/errors.md). */
 export type ErrorCode = keyof typeof ERROR_CODES;
+type HttpCode = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends { http: number } ? C : never }[ErrorCode];
+
+/** The exit status of a command that stops on `code`; an answer-only code that stops one is 1. */
+export function exitStatus(code: ErrorCode): number {
+  const entry = ERROR_CODES[code];
+  return 'exit' in entry ? entry.exit : 1;
+}
 
 /** Base class: `code` is stable and documented; `message` names what to fix. */
 export abstract class InjectorError extends Error {
@@ -63,13 +73,13 @@ export class ListenError extends InjectorError {
 
 /** An error answered on /mutate with an HTTP status; `uid` is echoed when it is known. */
 export class AdmissionHttpError extends InjectorError {
-  readonly code: 'INJ_REVIEW_INVALID' | 'INJ_BODY_TOO_LARGE' | 'INJ_UNSUPPORTED_MEDIA_TYPE' | 'INJ_INTERNAL';
+  readonly code: HttpCode;
   readonly status: number;
   readonly uid: string;
   constructor(code: AdmissionHttpError['code'], message: string, uid = '', options?: ErrorOptions) {
     super(message, options);
     this.code = code;
-    this.status = ERROR_CODES[code];
+    this.status = ERROR_CODES[code].http;
     this.uid = uid;
   }
 }

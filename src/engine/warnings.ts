@@ -1,6 +1,8 @@
 /**
- * Warnings go back to kubectl in the AdmissionResponse: keep them few and short. The API server
- * truncates long ones; Kubernetes recommends under 120 characters each and few of them.
+ * Warnings go back to kubectl in the AdmissionResponse: keep them few and short. This is the one
+ * place they are bounded. The API server may truncate a warning over 256 characters and drops all
+ * of them past 4096 in total (the Kubernetes documentation's "Dynamic Admission Control" page);
+ * 8 lines of at most 255 characters stay well inside both, so what the user sees is what we wrote.
  */
 const MAX_LENGTH = 255;
 const MAX_COUNT = 8;

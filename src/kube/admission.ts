@@ -183,31 +183,9 @@ const review = (response: AdmissionResponse): AdmissionReviewOut => ({
   kind: 'AdmissionReview',
   response,
 });
-/**
- * The API server may truncate a warning over 256 characters and drops them all past 4096 in total
- * (the Kubernetes documentation's "Dynamic Admission Control" page), so we shorten them ourselves
- * and keep the first ones that fit.
- */
-export const WARNING_MAX_CHARS = 256;
-export const WARNINGS_MAX_TOTAL = 4096;
-
-/** Warnings cut to what the API server shows intact. */
-export function boundWarnings(warnings: readonly string[]): readonly string[] {
-  let total = 0;
-  let out: string[] | undefined;
-  for (let i = 0; i < warnings.length; i++) {
-    const w = warnings[i] ?? '';
-    const fitted = w.length > WARNING_MAX_CHARS ? `${w.slice(0, WARNING_MAX_CHARS - 1)}…` : w;
-    if (total + fitted.length > WARNINGS_MAX_TOTAL) return out ?? warnings.slice(0, i);
-    total += fitted.length;
-    if (fitted !== w) out ??= warnings.slice(0, i);
-    out?.push(fitted);
-  }
-  return out ?? warnings;
-}
-
+/** Warnings as the engine bounded them (engine/warnings.ts: within what the API server shows intact). */
 const withWarnings = (warnings: readonly string[]): { warnings?: readonly string[] } =>
-  warnings.length > 0 ? { warnings: boundWarnings(warnings) } : {};
+  warnings.length > 0 ? { warnings } : {};
 
 /** Allowed, unchanged. */
 export function allowed(uid: string, warnings: readonly string[] = []): AdmissionReviewOut {

@@ -47,7 +47,7 @@ function defaultReadiness(policies: () => PolicySet): () => Readiness {
     evaluate({
       policies: () => {
         const set = policies();
-        return { loaded: true, count: set.policies.length, revision: set.revision, lastError: [] };
+        return { count: set.policies.length, revision: set.revision, lastError: [] };
       },
       certificate: () => ({ notAfter: '', valid: true, source: 'none (no TLS in this app)' }),
       namespaces: () => ({ source: 'none', synced: true, count: 0 }),

@@ -1,5 +1,5 @@
 /**
- * /healthz: the process answers. /readyz: policies loaded, certificate valid and not expired,
+ * /healthz: the process answers. /readyz: certificate valid and not expired,
  * namespace cache synced, and not shutting down; JSON detail either way, so an operator sees why a
  * pod is out of the Service.
  */
@@ -8,9 +8,11 @@ import { formatDiagnostic } from '../policy/diagnostics.js';
 import type { NamespaceStatus } from '../kube/namespaces.js';
 import type { CertificateStatus } from './tls.js';
 
-/** Readiness of the policy set. */
+/**
+ * The policy set in use. There is always one: serve does not start without a valid set, and a
+ * failed reload keeps the last good one, so policies never make the webhook unready.
+ */
 export interface PolicyStatus {
-  readonly loaded: boolean;
   readonly count: number;
   readonly revision: string;
   /** The last failed reload, as `file:line: path: message` lines; empty after a success. */
@@ -37,7 +39,7 @@ export interface Readiness {
 
 /** Builds a PolicyStatus from a store-like view. */
 export function policyStatus(count: number, revision: string, lastFailure: readonly Diagnostic[]): PolicyStatus {
-  return { loaded: true, count, revision, lastError: lastFailure.map(formatDiagnostic) };
+  return { count, revision, lastError: lastFailure.map(formatDiagnostic) };
 }
 
 /** Evaluates readiness; `reasons` says what keeps it not ready. A failed reload alone does not (the old set serves). */
@@ -48,7 +50,6 @@ export function readiness(s: ReadinessSources): Readiness {
   const draining = s.draining();
   const reasons: string[] = [];
   if (draining) reasons.push('shutting down');
-  if (!policies.loaded) reasons.push('policies not loaded');
   if (cert === undefined) reasons.push('no serving certificate');
   else if (!cert.valid) reasons.push(`serving certificate not valid now (notAfter ${cert.notAfter})`);
   if (!namespaces.synced) reasons.push('namespace cache not synced');

@@ -6,7 +6,7 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
-import { ConfigError, ERROR_CODES, InjectorError, ListenError, PolicyLoadError, type ErrorCode } from '../errors.js';
+import { ConfigError, exitStatus, InjectorError, ListenError, PolicyLoadError } from '../errors.js';
 import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
@@ -64,7 +64,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`init-injector serve: ${e.code}: ${e.message}\n`);
-    return ERROR_CODES.INJ_CONFIG_INVALID;
+    return exitStatus(e.code);
   }
   if (config.help) {
     process.stdout.write(SERVE_USAGE);
@@ -77,9 +77,7 @@ export async function runServe(argv: readonly string[]): Promise<number> {
     if (!(e instanceof InjectorError)) throw e;
     log.fatal({ code: e.code }, e.message);
     process.stderr.write(`init-injector serve: ${e.code}: ${e.message}\n`);
-    const code: ErrorCode = e.code;
-    const exit = ERROR_CODES[code];
-    return exit < 100 ? exit : 1;
+    return exitStatus(e.code);
   } finally {
     log.flush();
   }

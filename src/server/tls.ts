@@ -155,12 +155,3 @@ export class CertificateWatcher {
     this.#stop();
   }
 }
-
-/** Fixed status for a pair that is not watched (development certificate). */
-export function staticStatus(pair: KeyPair, source: string, now: number = Date.now()): CertificateStatus {
-  return {
-    notAfter: pair.notAfter.toISOString(),
-    valid: now >= pair.notBefore.getTime() && now < pair.notAfter.getTime(),
-    source,
-  };
-}

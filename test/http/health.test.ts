@@ -20,7 +20,7 @@ describe('/healthz, /readyz, /metrics', () => {
   });
 
   const sources = (over: Partial<Parameters<typeof readiness>[0]> = {}): Parameters<typeof readiness>[0] => ({
-    policies: () => ({ loaded: true, count: 1, revision: 'r1', lastError: [] }),
+    policies: () => ({ count: 1, revision: 'r1', lastError: [] }),
     certificate: () => ({ notAfter: '2099-01-01T00:00:00.000Z', valid: true, source: 'tls.crt' }),
     namespaces: () => ({ source: 'informer', synced: true, count: 3 }),
     draining: () => false,
@@ -32,7 +32,7 @@ describe('/healthz, /readyz, /metrics', () => {
       .get('/readyz')
       .expect(200);
     strictEqual(res.body.ready, true);
-    deepStrictEqual(res.body.policies, { loaded: true, count: 1, revision: 'r1', lastError: [] });
+    deepStrictEqual(res.body.policies, { count: 1, revision: 'r1', lastError: [] });
     strictEqual(res.body.certificate.valid, true);
     deepStrictEqual(res.body.namespaces, { source: 'informer', synced: true, count: 3 });
   });
@@ -64,7 +64,7 @@ describe('/healthz, /readyz, /metrics', () => {
 
   it('/readyz stays ready after a failed reload (the old set serves) and shows file:line', async () => {
     const failed = sources({
-      policies: () => ({ loaded: true, count: 1, revision: 'r1', lastError: ['p/bad.yaml:7: spec.mode: invalid'] }),
+      policies: () => ({ count: 1, revision: 'r1', lastError: ['p/bad.yaml:7: spec.mode: invalid'] }),
     });
     const res = await request(createListener({ policies: () => set, readiness: () => readiness(failed) }))
       .get('/readyz')

@@ -336,17 +336,28 @@ describe('POST /mutate (supertest against the production listener)', () => {
 });
 
 describe('warnings bounded to what the API server shows (256 characters each, 4096 in total)', () => {
-  it('passes short warnings through unchanged, cuts long ones, and drops those past the total', async () => {
-    const { boundWarnings } = await import('../../src/kube/admission.js');
-    deepStrictEqual(boundWarnings(['a', 'b']), ['a', 'b']);
-    const long = 'x'.repeat(300);
-    const cut = boundWarnings(['short', long]);
-    strictEqual(cut[0], 'short');
-    strictEqual(cut[1]!.length, 256);
-    ok(cut[1]!.endsWith('…'));
-    const many = Array.from({ length: 40 }, (_, i) => `${String(i).padStart(2, '0')}${'y'.repeat(198)}`);
-    const kept = boundWarnings(many);
-    strictEqual(kept.length, 20);
-    strictEqual(kept[19], many[19]);
+  it('answers at most 8 warnings of at most 255 characters however many the pod causes', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `needs-param-${String(i)}`);
+    const files = Object.fromEntries(
+      names.map((n) => [`${n}.yaml`, policyYaml(n, { extra: '  mode: OnRequest\n  parameters:\n    - {name: p}\n' })]),
+    );
+    const set = await loadSet(files);
+    const unknown = Array.from({ length: 30 }, (_, i) => `unknown-policy-with-a-long-name-${String(i)}`);
+    const pod = aPod({
+      metadata: { name: 'w', annotations: { 'init-injector.io/request': [...names, ...unknown].join(',') } },
+    });
+    const res = await request(createListener({ policies: () => set }))
+      .post('/mutate')
+      .send(reviewFor(pod))
+      .expect(200);
+    const warnings = (res.body as { response: { warnings: string[] } }).response.warnings;
+    strictEqual(warnings.length, 8);
+    ok(
+      warnings.every((w) => w.length <= 255),
+      JSON.stringify(warnings),
+    );
+    ok(warnings.join('').length <= 4096);
+    ok(warnings[0]?.endsWith('…'), 'the long unknown-names line is cut');
+    match(warnings[7] ?? '', /^… and \d+ more \(see the webhook log\)$/);
   });
 });
