@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { KubeObject } from '../kube/wire.js';
 import type { CliIO } from './io.js';
 import { readYaml, type YamlDocument } from './yaml-read.js';
+import { isRecord } from '../engine/equal.js';
 
 /** One document of the manifest: its text and tree, and the object it holds (none when empty). */
 export interface ManifestEntry {
@@ -27,8 +28,6 @@ export type Manifest =
     }
   | { readonly error: string };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 const NOT_AN_OBJECT = 'is not a Kubernetes object (a mapping with apiVersion and kind)';
 
 /** The first item of a List (at any depth) that is not an object, as a path and what it is. */
@@ -36,7 +35,7 @@ function badItem(value: Record<string, unknown>, path: (string | number)[] = [])
   const items = value['items'];
   if (typeof value['kind'] !== 'string' || !value['kind'].endsWith('List') || !Array.isArray(items)) return undefined;
   for (const [i, item] of (items as unknown[]).entries()) {
-    if (!isObject(item)) return [...path, 'items', i];
+    if (!isRecord(item)) return [...path, 'items', i];
     const inner = badItem(item, [...path, 'items', i]);
     if (inner) return inner;
   }
@@ -64,7 +63,7 @@ export function parseManifest(text: string, name: string): Manifest {
       continue;
     }
     const where = `${name}:${source.line}: document ${source.index + 1}`;
-    if (!isObject(value)) return { error: `${where} ${NOT_AN_OBJECT}; it is ${describe(value)}` };
+    if (!isRecord(value)) return { error: `${where} ${NOT_AN_OBJECT}; it is ${describe(value)}` };
     const bad = badItem(value);
     if (bad) {
       let item: unknown = value;

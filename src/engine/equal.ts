@@ -37,3 +37,8 @@ export function copyWith<T extends object>(base: T | undefined, fields: Partial<
   const out: unknown = { ...plain, ...(fields as object) };
   return out as T;
 }
+
+/** A JSON object (not null, not an array): the one such check of the codebase. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

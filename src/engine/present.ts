@@ -8,10 +8,9 @@
  * ServiceAccount token mount, read-only at its fixed path, which the API server itself adds.
  */
 import type { Container } from '../kube/wire.js';
-import { copyWith, jsonEqual } from './equal.js';
+import { copyWith, isRecord, jsonEqual } from './equal.js';
 
 type Json = Record<string, unknown>;
-const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '' || v === 0;
 
 /** Non-pointer Go fields with omitempty whose zero value the API server drops on the wire. */
@@ -24,7 +23,7 @@ function prune(v: unknown, key = ''): unknown {
     const out = v.map((x) => prune(x) ?? null);
     return out.length === 0 ? undefined : out;
   }
-  if (!isObj(v)) return v;
+  if (!isRecord(v)) return v;
   const out: Json = {};
   for (const k of Object.keys(v)) {
     const p = prune(v[k], k);
@@ -41,7 +40,7 @@ function pullPolicy(image: unknown): string {
 }
 
 function defaultProbe(p: unknown): void {
-  if (!isObj(p)) return;
+  if (!isRecord(p)) return;
   const d: [string, unknown][] = [
     ['timeoutSeconds', 1],
     ['periodSeconds', 10],
@@ -53,15 +52,15 @@ function defaultProbe(p: unknown): void {
 }
 
 function defaultHandler(h: unknown): void {
-  if (!isObj(h)) return;
+  if (!isRecord(h)) return;
   const get = h['httpGet'];
-  if (isObj(get)) {
+  if (isRecord(get)) {
     if (unset(get['path'])) get['path'] = '/';
     if (unset(get['scheme'])) get['scheme'] = 'HTTP';
     get['protocol'] ??= 'HTTP/1.1';
   }
   const grpc = h['grpc'];
-  if (isObj(grpc)) grpc['service'] ??= '';
+  if (isRecord(grpc)) grpc['service'] ??= '';
 }
 
 /** A deep copy of `c` with the API server's container defaults (pkg/apis/core/v1) filled in. */
@@ -71,28 +70,28 @@ function withDefaults(c: Container, hostNetwork: boolean): Json {
   if (unset(o['terminationMessagePath'])) o['terminationMessagePath'] = '/dev/termination-log';
   if (unset(o['terminationMessagePolicy'])) o['terminationMessagePolicy'] = 'File';
   for (const p of Array.isArray(o['ports']) ? (o['ports'] as unknown[]) : []) {
-    if (!isObj(p)) continue;
+    if (!isRecord(p)) continue;
     if (unset(p['protocol'])) p['protocol'] = 'TCP';
     if (hostNetwork && unset(p['hostPort'])) p['hostPort'] = p['containerPort'];
   }
   for (const e of Array.isArray(o['env']) ? (o['env'] as unknown[]) : []) {
-    const from = isObj(e) ? e['valueFrom'] : undefined;
-    if (!isObj(from)) continue;
+    const from = isRecord(e) ? e['valueFrom'] : undefined;
+    if (!isRecord(from)) continue;
     const field = from['fieldRef'];
-    if (isObj(field) && unset(field['apiVersion'])) field['apiVersion'] = 'v1';
+    if (isRecord(field) && unset(field['apiVersion'])) field['apiVersion'] = 'v1';
     const file = from['fileKeyRef'];
-    if (isObj(file)) file['optional'] ??= false;
+    if (isRecord(file)) file['optional'] ??= false;
   }
   const res = o['resources'];
-  if (isObj(res) && isObj(res['limits'])) {
-    const req: Json = isObj(res['requests']) ? res['requests'] : {};
+  if (isRecord(res) && isRecord(res['limits'])) {
+    const req: Json = isRecord(res['requests']) ? res['requests'] : {};
     for (const [k, v] of Object.entries(res['limits'])) if (!(k in req)) req[k] = v;
     res['requests'] = req;
   }
-  if (isObj(res)) for (const k of ['limits', 'requests']) if (isObj(res[k])) res[k] = quantities(res[k]);
+  if (isRecord(res)) for (const k of ['limits', 'requests']) if (isRecord(res[k])) res[k] = quantities(res[k]);
   for (const k of ['livenessProbe', 'readinessProbe', 'startupProbe']) defaultProbe(o[k]);
   const life = o['lifecycle'];
-  if (isObj(life)) for (const k of ['postStart', 'preStop']) defaultHandler(life[k]);
+  if (isRecord(life)) for (const k of ['postStart', 'preStop']) defaultHandler(life[k]);
   return o;
 }
 

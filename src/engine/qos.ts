@@ -13,7 +13,7 @@
  * - a pod with pod-level resources (`spec.resources`) takes its class from those alone.
  */
 import type { Container, Pod } from '../kube/wire.js';
-import { copyWith } from './equal.js';
+import { copyWith, isRecord } from './equal.js';
 import { canonicalMilli } from './present.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy, RenderedParts } from './types.js';
@@ -26,8 +26,7 @@ export const POD_LEVEL = 'PodLevel';
 const QOS_RESOURCES = ['cpu', 'memory'] as const;
 
 type ResourceList = Record<string, unknown>;
-const asList = (v: unknown): ResourceList =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ResourceList) : {};
+const asList = (v: unknown): ResourceList => (isRecord(v) ? v : {});
 
 /** A quantity's canonical text ('0m' for zero), or the text itself when it has none. */
 function canonical(v: unknown): string | undefined {

@@ -20,6 +20,7 @@
 import type { Operation } from 'fast-json-patch';
 import { AdmissionHttpError } from '../errors.js';
 import type { Pod } from './wire.js';
+import { isRecord } from '../engine/equal.js';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -76,8 +77,6 @@ export interface AdmissionReviewOut {
   readonly kind: 'AdmissionReview';
   readonly response: AdmissionResponse;
 }
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Checks the envelope of a parsed body and returns its request, leaving `object` untouched.

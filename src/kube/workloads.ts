@@ -4,6 +4,7 @@
  * touching any other field or changing key order.
  */
 import type { KubeObject, Pod } from './wire.js';
+import { isRecord } from '../engine/equal.js';
 
 /** Where each kind keeps its pod template, as a path of object keys. A Pod is its own template. */
 export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
@@ -69,9 +70,6 @@ export interface PodTemplateSlot {
   /** The template as a Pod: the object itself for a Pod, else apiVersion v1, kind Pod, metadata + spec of the template. */
   readonly pod: Pod;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function getAt(obj: unknown, path: readonly string[]): unknown {
   let cursor: unknown = obj;

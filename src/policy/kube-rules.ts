@@ -7,6 +7,7 @@
 import { DNS1123_LABEL } from './schema.js';
 import type { PathIssue } from './placeholders.js';
 import { didYouMean } from './suggest.js';
+import { isRecord } from '../engine/equal.js';
 
 /**
  * resource.Quantity grammar: signed number (digits, optional fraction) then a binary SI suffix
@@ -30,9 +31,6 @@ export function isResourceName(name: string): boolean {
 
 const LABEL_RULE =
   "a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters";
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Issues for a required name-like string field: missing, empty, or not a DNS-1123 label. */
 function requireLabel(
@@ -106,8 +104,8 @@ function containerIssues(c: Record<string, unknown>, path: readonly PropertyKey[
   const ports = c['ports'];
   if (Array.isArray(ports)) {
     for (const [i, port] of ports.entries()) {
-      const number = isPlainObject(port) ? port['containerPort'] : undefined;
-      if (isPlainObject(port) && number === undefined)
+      const number = isRecord(port) ? port['containerPort'] : undefined;
+      if (isRecord(port) && number === undefined)
         issues.push({
           path: [...path, 'ports', i, 'containerPort'],
           message: 'missing required field "containerPort": a port number 1-65535',
@@ -122,14 +120,14 @@ function containerIssues(c: Record<string, unknown>, path: readonly PropertyKey[
   const env = c['env'];
   if (Array.isArray(env)) {
     for (const [i, variable] of env.entries()) {
-      if (isPlainObject(variable))
+      if (isRecord(variable))
         issues.push(...requireText(variable, 'name', 'the environment variable name', [...path, 'env', i]));
     }
   }
   const mounts = c['volumeMounts'];
   if (Array.isArray(mounts)) {
     for (const [i, mount] of mounts.entries())
-      if (isPlainObject(mount)) issues.push(...mountIssues(mount, [...path, 'volumeMounts', i]));
+      if (isRecord(mount)) issues.push(...mountIssues(mount, [...path, 'volumeMounts', i]));
   }
   return issues;
 }

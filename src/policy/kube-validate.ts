@@ -15,6 +15,7 @@ import { type PathIssue, placeholderIssues } from './placeholders.js';
 import { isQuantity, isResourceName, kubeSemanticIssues } from './kube-rules.js';
 import { DNS1123_LABEL } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { isRecord } from '../engine/equal.js';
 
 /** A problem at a field path, relative to the document root. */
 export type { PathIssue };
@@ -65,12 +66,9 @@ export function kindName(typeName: string): string {
   return typeName.replace(/^V\d+(?:alpha\d+|beta\d+)?/, '');
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function describe(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
-  if (isPlainObject(value)) return 'an object';
+  if (isRecord(value)) return 'an object';
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
 }
@@ -125,7 +123,7 @@ export function checkAgainstModel(
   }
   const fields = modelFields(type);
   if (fields === undefined) return; // a type this client does not describe: nothing to check against
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     fail(`a ${kindName(type)} object`);
     return;
   }
@@ -153,7 +151,7 @@ export function checkAgainstModel(
 }
 
 function checkStringMap(value: unknown, path: readonly PropertyKey[], issues: PathIssue[], quantities: boolean): void {
-  if (!isPlainObject(value)) {
+  if (!isRecord(value)) {
     issues.push({
       path,
       message: `expected a map of ${quantities ? 'resource names to quantities' : 'strings'}, got ${describe(value)}`,
@@ -190,7 +188,7 @@ function declaredParameters(spec: Record<string, unknown>): Set<string> {
   const names = new Set<string>();
   const parameters = spec['parameters'];
   if (Array.isArray(parameters)) {
-    for (const p of parameters) if (isPlainObject(p) && typeof p['name'] === 'string') names.add(p['name']);
+    for (const p of parameters) if (isRecord(p) && typeof p['name'] === 'string') names.add(p['name']);
   }
   return names;
 }
@@ -200,7 +198,7 @@ function declaredParameters(spec: Record<string, unknown>): Set<string> {
  * with paths from the document root. Parts that are not lists of objects are left to the schema.
  */
 export function validateKubeObjects(doc: unknown): PathIssue[] {
-  if (!isPlainObject(doc) || !isPlainObject(doc['spec'])) return [];
+  if (!isRecord(doc) || !isRecord(doc['spec'])) return [];
   const spec = doc['spec'];
   const issues: PathIssue[] = [];
   const parameters = declaredParameters(spec);
@@ -209,14 +207,14 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
     { path: ['spec', 'volumes'], value: spec['volumes'], type: 'V1Volume' },
   ];
   const mounts = spec['volumeMounts'];
-  if (isPlainObject(mounts)) {
+  if (isRecord(mounts)) {
     lists.push({ path: ['spec', 'volumeMounts', 'mounts'], value: mounts['mounts'], type: 'V1VolumeMount' });
     issues.push(...targetContainerIssues(mounts['containers']));
   }
   for (const { path, value, type } of lists) {
     if (!Array.isArray(value)) continue;
     for (const [i, item] of value.entries()) {
-      if (!isPlainObject(item)) continue;
+      if (!isRecord(item)) continue;
       const at = [...path, i];
       checkAgainstModel(item, type, at, issues);
       issues.push(...kubeSemanticIssues(item, type, at));
@@ -248,7 +246,7 @@ function duplicateNames(items: readonly unknown[], path: readonly PropertyKey[],
   const first = new Map<string, number>();
   const issues: PathIssue[] = [];
   for (const [i, item] of items.entries()) {
-    if (!isPlainObject(item)) continue;
+    if (!isRecord(item)) continue;
     const value = item[key];
     if (typeof value !== 'string') continue;
     const seen = first.get(value);

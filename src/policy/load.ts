@@ -14,6 +14,7 @@ import { type ParsedDocument, parseDocuments } from './parse.js';
 import type { PathIssue } from './placeholders.js';
 import { API_VERSION, InjectionPolicySchema } from './schema.js';
 import { validateWith } from './schema-issues.js';
+import { isRecord } from '../engine/equal.js';
 
 const POLICY_FILE = /\.ya?ml$/;
 
@@ -70,9 +71,6 @@ function ioReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** Problems of one document before compilation; the validated policy when there are none. */
 function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagnostic[]; policy?: CompiledPolicy } {
   const at = (issue: PathIssue): Diagnostic => ({
@@ -82,7 +80,7 @@ function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagno
     message: issue.message,
   });
   const expected = `expected an InjectionPolicy (apiVersion: ${API_VERSION}, kind: InjectionPolicy)`;
-  if (!isPlainObject(doc.value)) {
+  if (!isRecord(doc.value)) {
     return {
       diagnostics: [
         at({ path: [], message: `${expected}, got ${Array.isArray(doc.value) ? 'a list' : `a ${typeof doc.value}`}` }),
