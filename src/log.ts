@@ -48,26 +48,6 @@ export function isoTimeCached(): string {
   return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${String(ms)}Z"`;
 }
 
-/** Where a createLogger() logger writes, and its bindings as pino serialises them (`,"pid":1,…`). */
-const ownLoggers = new WeakMap<Logger, { readonly stream: DestinationStream; readonly chindings: string }>();
-
-/**
- * An info line from fields the caller serialises (`"a":1,"b":"x"`, no braces), byte for byte what
- * `logger.info({a: 1, b: 'x'}, msg)` writes for a createLogger() logger, at a fraction of the cost:
- * pino's asJson walks the object, checks every key against the redaction paths and serialisers, and
- * was ~30 µs of the per-admission line (profiled; docs/performance.md). Only for fields the caller
- * has made safe itself (names, counts; never a pod, patch or parameter value): nothing here is
- * redacted. Any other logger gets the fields through pino as usual. `fields` is called only when
- * info lines are written, so a logger set to warn or above pays nothing for them.
- */
-export function rawInfo(logger: Logger, fields: () => string, msg: string): void {
-  if (!logger.isLevelEnabled('info')) return;
-  const own = ownLoggers.get(logger);
-  if (own === undefined) logger.info(JSON.parse(`{${fields()}}`) as object, msg);
-  else
-    own.stream.write(`{"level":"info"${isoTimeCached()}${own.chindings},${fields()},"msg":${JSON.stringify(msg)}}\n`);
-}
-
 /** Options for createLogger; `destination` lets tests capture lines. */
 export interface LoggerOptions {
   readonly level?: string;
@@ -78,7 +58,7 @@ export interface LoggerOptions {
 /** A JSON logger with redaction; level names as strings ("level":"info") for humans and log pipelines. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.destination ?? pino.destination({ dest: 1, sync: false });
-  const logger = pino(
+  return pino(
     {
       name: options.name ?? 'init-injector',
       level: options.level ?? 'info',
@@ -89,11 +69,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     stream,
   );
-  // pino.symbols is pino's documented hook for integrations; the bindings string is what it
-  // writes after the time on every line of this logger.
-  const chindings: unknown = Reflect.get(logger, pino.symbols.chindingsSym);
-  if (typeof chindings === 'string') ownLoggers.set(logger, { stream, chindings });
-  return logger;
 }
 
 /** A logger that discards everything (tests that do not look at logs). */

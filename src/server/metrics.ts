@@ -3,7 +3,7 @@
  * metrics, and bounded labels only: `result` and `outcome` are closed sets, `reason` is a Reason
  * code, `policy` is a policy name from the loaded set (bounded by the set, never a pod).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Values of init_injector_admission_requests_total{result}. */
 export const AdmissionResult = {
@@ -18,38 +18,12 @@ export const AdmissionResult = {
 } as const;
 export type AdmissionResult = (typeof AdmissionResult)[keyof typeof AdmissionResult];
 
-/**
- * Counter increments kept as plain numbers per label object and added to the counter when it is
- * read (its collect(), i.e. on every scrape), so a scrape always sees every increment. Keyed by the
- * label object itself: callers pass reused frozen label objects (one per label set, so the map is
- * bounded by the label sets). prom-client's inc(labels) hashes the labels on every call; an
- * admission makes one per policy decision plus one for the result.
- */
-export class PendingCounts<L extends string> {
-  readonly #pending = new Map<LabelValues<L>, number>();
-
-  /** One more for `labels` (reuse the same object for the same label set). */
-  add(labels: LabelValues<L>): void {
-    this.#pending.set(labels, (this.#pending.get(labels) ?? 0) + 1);
-  }
-
-  /** Adds the pending counts to `counter` and forgets them. */
-  flushInto(counter: Counter<L>): void {
-    for (const [labels, n] of this.#pending) counter.inc(labels, n);
-    this.#pending.clear();
-  }
-}
-
 /** The metrics the server records; built by createMetrics(). */
 export interface Metrics {
   readonly registry: Registry;
   readonly requests: Counter<'result'>;
   readonly duration: Histogram<'result'>;
   readonly decisions: Counter<'policy' | 'outcome' | 'reason'>;
-  /** Per-admission increments of `requests`, flushed into it on scrape. */
-  readonly requestCounts: PendingCounts<'result'>;
-  /** Per-decision increments of `decisions`, flushed into it on scrape. */
-  readonly decisionCounts: PendingCounts<'policy' | 'outcome' | 'reason'>;
   readonly reloads: Counter<'result'>;
   readonly policiesLoaded: Gauge;
   readonly certificateExpiry: Gauge;
@@ -71,16 +45,11 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const requestCounts = new PendingCounts<'result'>();
-  const decisionCounts = new PendingCounts<'policy' | 'outcome' | 'reason'>();
   const requests = new Counter({
     name: 'init_injector_admission_requests_total',
     help: 'Admission requests answered on /mutate, by result (patched, allowed, denied, skipped, invalid, error).',
     labelNames: ['result'] as const,
     registers,
-    collect() {
-      requestCounts.flushInto(this);
-    },
   });
   for (const result of Object.values(AdmissionResult)) requests.inc({ result }, 0);
   const reloadCounter = (name: string, help: string): Counter<'result'> => {
@@ -104,12 +73,7 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       help: 'Per-policy decisions for admitted pods, by policy, outcome (inject, skip, deny, audit, present) and reason code.',
       labelNames: ['policy', 'outcome', 'reason'] as const,
       registers,
-      collect() {
-        decisionCounts.flushInto(this);
-      },
     }),
-    requestCounts,
-    decisionCounts,
     reloads: reloadCounter(
       'init_injector_policy_reloads_total',
       'Policy reloads after start-up, by result (success, failure). A failure keeps the previous set.',
