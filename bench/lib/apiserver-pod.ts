@@ -8,7 +8,7 @@ import { request } from 'node:https';
 import type { V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import type { ControlPlane } from '../../test/e2e/harness/controlplane.js';
-import { podCreateReview } from '../../test/support/review.js';
+import { podCreateReview } from '../../fixtures/review.js';
 import { BENCH_POD_LABELS, podForReviewSize } from './pod.js';
 
 const { applyPatch } = jsonpatch;

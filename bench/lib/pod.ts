@@ -4,7 +4,7 @@
  * containers with env, probes, resources and securityContext), grown to a target byte size.
  */
 import type { Pod } from '../../src/kube/wire.js';
-import { podCreateReview } from '../../test/support/review.js';
+import { podCreateReview } from '../../fixtures/review.js';
 
 /** The namespace every bench request is made in; the matching policies select it. */
 export const BENCH_NAMESPACE = 'bench';

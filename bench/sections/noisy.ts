@@ -13,8 +13,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { join } from 'node:path';
-import { HOSTILE_SHAPES, NOISY_POLICIES, ordinaryPod } from '../../test/support/hostile-pods.js';
-import { podCreateReview } from '../../test/support/review.js';
+import { HOSTILE_SHAPES, NOISY_POLICIES, ordinaryPod } from '../../fixtures/hostile-pods.js';
+import { podCreateReview } from '../../fixtures/review.js';
 import type { CertFiles } from '../lib/certs.js';
 import { Worker } from 'node:worker_threads';
 import { ROOT, startFloor, startInjector, stopServer, type ServerUnderTest } from '../lib/servers.js';

@@ -19,7 +19,12 @@ import {
 } from './harness/index.js';
 import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
 import type { V1Pod } from '@kubernetes/client-node';
-import { backtrackingImagePod, hugeQuantityPod, manyAnnotationsPod, NOISY_POLICIES } from '../support/hostile-pods.js';
+import {
+  backtrackingImagePod,
+  hugeQuantityPod,
+  manyAnnotationsPod,
+  NOISY_POLICIES,
+} from '../../fixtures/hostile-pods.js';
 
 const ROUTE = 'noisy';
 const BYSTANDERS = 48;

@@ -12,8 +12,8 @@ import { silentLogger } from '../../src/log.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { admitRequest, type Answer } from '../../src/server/admit.js';
 import { LargeLane, peekUid } from '../../src/server/large-lane.js';
-import { manyAnnotationsPod, NOISY_POLICIES } from '../support/hostile-pods.js';
-import { podCreateReview } from '../support/review.js';
+import { manyAnnotationsPod, NOISY_POLICIES } from '../../fixtures/hostile-pods.js';
+import { podCreateReview } from '../../fixtures/review.js';
 
 interface Out {
   response?: { uid?: string; allowed?: boolean; patch?: string; status?: { code?: number; message?: string } };

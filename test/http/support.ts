@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PolicySet } from '../../src/engine/types.js';
 import { loadPolicies } from '../../src/policy/load.js';
-import { podCreateReview } from '../support/review.js';
+import { podCreateReview } from '../../fixtures/review.js';
 
 /** A policy that injects one init container into every pod (optionally only in `namespaces`). */
 export function policyYaml(name: string, opts: { image?: string; extra?: string } = {}): string {

@@ -5,7 +5,7 @@
 // large-review worker) bystanders are answered while the hostile review is still in flight. The
 // latency figures are in `npm run bench -- --only noisy`.
 import { deepStrictEqual, equal, ok } from 'node:assert/strict';
-import { HOSTILE_SHAPES, NOISY_POLICIES, ordinaryPod } from '../support/hostile-pods.js';
+import { HOSTILE_SHAPES, NOISY_POLICIES, ordinaryPod } from '../../fixtures/hostile-pods.js';
 import { request, review, startServer, type ServerProc } from './support/server.js';
 
 interface Review {

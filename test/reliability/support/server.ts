@@ -12,7 +12,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { podCreateReview } from '../../support/review.js';
+import { podCreateReview } from '../../../fixtures/review.js';
 import { makeCert } from '../../support/tls.js';
 
 export { makeCert };
