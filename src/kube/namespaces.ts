@@ -179,6 +179,27 @@ export interface InformerOptions {
 }
 
 /**
+ * A cached Namespace as the engine sees it: its labels, and the object CEL's namespaceObject gets,
+ * as wire-shaped JSON (timestamps as strings, no model classes). Listed objects come through
+ * client-node's ObjectSerializer (Date), watch events as raw JSON (string): both end as a string.
+ */
+function namespaceInfoOf(ns: V1Namespace): NamespaceInfo | undefined {
+  const m = ns.metadata;
+  const name = m?.name;
+  if (name === undefined) return undefined;
+  const created: unknown = m?.creationTimestamp;
+  const creationTimestamp =
+    created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : undefined;
+  const object = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name, uid: m?.uid, labels: m?.labels ?? {}, annotations: m?.annotations ?? {}, creationTimestamp },
+    status: { phase: ns.status?.phase },
+  };
+  return infoOf(name, { ...(m?.labels ?? {}) }, object);
+}
+
+/**
  * A Namespace informer (list + watch). Not synced until the first list completes; after an error
  * it keeps the cached namespaces and restarts list+watch after `retryMs` (client-node's ListWatch
  * stops on errors other than 410 Gone and timeouts).
@@ -198,27 +219,8 @@ export function informerNamespaceSource(
   let lastError: string | undefined;
   let retry: NodeJS.Timeout | undefined;
   const put = (ns: V1Namespace): void => {
-    const name = ns.metadata?.name;
-    if (name === undefined) return;
-    // Wire-shaped JSON (timestamps as strings, no model classes) for CEL's namespaceObject.
-    const m = ns.metadata;
-    // Listed objects come through client-node's ObjectSerializer (Date), watch events as raw JSON (string).
-    const created: unknown = m?.creationTimestamp;
-    const creationTimestamp =
-      created instanceof Date ? created.toISOString() : typeof created === 'string' ? created : undefined;
-    const object = {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: {
-        name,
-        uid: m?.uid,
-        labels: m?.labels ?? {},
-        annotations: m?.annotations ?? {},
-        creationTimestamp,
-      },
-      status: { phase: ns.status?.phase },
-    };
-    table.set(name, infoOf(name, { ...(ns.metadata?.labels ?? {}) }, object));
+    const info = namespaceInfoOf(ns);
+    if (info) table.set(info.name, info);
   };
   // A throw inside an informer callback would be an uncaught exception that ends the process.
   const safePut = (ns: V1Namespace): void => {

@@ -14,18 +14,12 @@ import { PolicyStore } from '../policy/store.js';
 import { LargeLane } from './large-lane.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
 import type { CompiledPolicy } from '../engine/types.js';
 import { metricsListener } from './metrics-route.js';
-import { namespaceSource, policyReporter } from './wiring.js';
-import {
-  CertificateWatcher,
-  loadKeyPair,
-  secureContextOptions,
-  tlsServerOptions,
-  type CertificateEvent,
-} from './tls.js';
+import { certificateReporter, namespaceSource, policyReporter } from './wiring.js';
+import { CertificateWatcher, loadKeyPair, secureContextOptions, tlsServerOptions, type KeyPair } from './tls.js';
 
 /**
  * Connection timeouts, matched to the kube-apiserver's webhook client (docs/operations.md lists them
@@ -131,6 +125,50 @@ async function serve(config: Readonly<ServeConfig>, log: Logger): Promise<number
   return running.shutdown(await nextSignal(running.servers, log));
 }
 
+/** The servers listening, and their ports (metricsPort 0: no metrics port). */
+interface Listening {
+  readonly servers: Server[];
+  readonly port: number;
+  readonly metricsPort: number;
+}
+
+/** Listens on the admission port and, unless it is 0, the metrics port; on failure closes what opened. */
+async function listenAll(
+  server: Server,
+  metrics: Metrics,
+  config: Readonly<ServeConfig>,
+  t: Timeouts,
+): Promise<Listening> {
+  const servers: Server[] = [server];
+  try {
+    const port = await listen(server, config.port, config.host, 'admission port');
+    if (config.metricsPort === 0) return { servers, port, metricsPort: 0 };
+    const m = tuned(createHttpServer({ connectionsCheckingInterval: t.checkIntervalMs }, metricsListener(metrics)), t);
+    servers.push(m);
+    return { servers, port, metricsPort: await listen(m, config.metricsPort, config.host, 'metrics port') };
+  } catch (e) {
+    for (const s of servers) s.close();
+    throw e;
+  }
+}
+
+/**
+ * The serving certificate: --tls-cert/--tls-key, else the development certificate (made on first
+ * use; the module that makes it is loaded only then, so production never pulls in @peculiar/x509).
+ */
+async function servingCertificate(config: Readonly<ServeConfig>): Promise<{
+  paths: { cert: string; key: string };
+  pair: KeyPair;
+  dev: { caPath: string } | undefined;
+}> {
+  const dev =
+    config.tlsCert === undefined
+      ? await (await import('./dev-tls.js')).ensureDevCertificate(config.devTlsDir)
+      : undefined;
+  const paths = { cert: config.tlsCert ?? dev?.certPath ?? '', key: config.tlsKey ?? dev?.keyPath ?? '' };
+  return { paths, pair: await loadKeyPair(paths.cert, paths.key), dev };
+}
+
 /** Starts everything and listens; used by runServe and by in-process tests (real TLS, real files). */
 export async function startServe(
   config: Readonly<ServeConfig>,
@@ -144,14 +182,7 @@ export async function startServe(
   const store = opened.value;
   const stopPolicies = store.watch(policyReporter(store, metrics, log));
 
-  // Loaded only without --tls-cert: production never pulls in @peculiar/x509.
-  const dev =
-    config.tlsCert === undefined
-      ? await (await import('./dev-tls.js')).ensureDevCertificate(config.devTlsDir)
-      : undefined;
-  const certPath = config.tlsCert ?? dev?.certPath ?? '';
-  const keyPath = config.tlsKey ?? dev?.keyPath ?? '';
-  const pair = await loadKeyPair(certPath, keyPath);
+  const { paths, pair, dev } = await servingCertificate(config);
   metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
 
   const namespaces = namespaceSource(config, log);
@@ -190,54 +221,29 @@ export async function startServe(
     log.debug({ err: e.message }, 'TLS handshake failed');
   });
   const certs = new CertificateWatcher(
-    { cert: certPath, key: keyPath },
+    paths,
     pair,
     (p) => {
       server.setSecureContext(secureContextOptions(p));
     },
-    (e: CertificateEvent) => {
-      if (e.type === 'applied') {
-        metrics.certificateReloads.inc({ result: 'success' });
-        metrics.certificateExpiry.set(e.pair.notAfter.getTime() / 1000);
-        log.info(
-          { notAfter: e.pair.notAfter.toISOString(), fingerprint: e.pair.fingerprint },
-          'serving certificate reloaded',
-        );
-      } else {
-        metrics.certificateReloads.inc({ result: 'failure' });
-        log.error(
-          { code: e.error.code },
-          `serving certificate not reloaded, the previous one stays: ${e.error.message}`,
-        );
-      }
-    },
+    certificateReporter(metrics, log),
   );
 
-  const servers: Server[] = [server];
   const stopAll = (): void => {
     void large.close();
     certs.close();
     stopPolicies();
     namespaces.stop();
   };
-  let port: number;
-  let metricsPort = 0;
+  let listening: Listening;
   try {
-    port = await listen(server, config.port, config.host, 'admission port');
-    if (config.metricsPort > 0) {
-      const m = tuned(
-        createHttpServer({ connectionsCheckingInterval: t.checkIntervalMs }, metricsListener(metrics)),
-        t,
-      );
-      servers.push(m);
-      metricsPort = await listen(m, config.metricsPort, config.host, 'metrics port');
-    }
-    announce(log, config, port, metricsPort, dev?.caPath, store, namespaces);
+    listening = await listenAll(server, metrics, config, t);
   } catch (e) {
-    for (const s of servers) s.close();
     stopAll();
     throw e;
   }
+  const { servers, port, metricsPort } = listening;
+  announce(log, config, port, metricsPort, dev?.caPath, store, namespaces);
   return {
     port,
     metricsPort,

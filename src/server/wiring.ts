@@ -1,6 +1,6 @@
 /**
  * The long-lived sources `serve` wires in, each with its logging and metrics: the namespace
- * labels source chosen from the configuration and the policy reload reporter. Kept apart from
+ * labels source chosen from the configuration, and the policy and certificate reload reporters. Kept apart from
  * serve.ts so the composition root stays readable.
  */
 import type { ServeConfig } from '../config.js';
@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import type { PolicyStore, ReloadEvent } from '../policy/store.js';
 import type { Metrics } from './metrics.js';
+import type { CertificateEvent } from './tls.js';
 
 /** The namespace labels source for the configuration, logging its events; warns when there is none. */
 export function namespaceSource(config: ServeConfig, log: Logger): NamespaceSource {
@@ -52,6 +53,23 @@ export function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger
         { revision: set.revision, policies: set.policies.map((p) => p.name), trigger: e.trigger },
         'policies reloaded',
       );
+    }
+  };
+}
+
+/** Metrics and log lines for certificate rotation: a failed reload keeps the certificate in use. */
+export function certificateReporter(metrics: Metrics, log: Logger): (e: CertificateEvent) => void {
+  return (e) => {
+    if (e.type === 'applied') {
+      metrics.certificateReloads.inc({ result: 'success' });
+      metrics.certificateExpiry.set(e.pair.notAfter.getTime() / 1000);
+      log.info(
+        { notAfter: e.pair.notAfter.toISOString(), fingerprint: e.pair.fingerprint },
+        'serving certificate reloaded',
+      );
+    } else {
+      metrics.certificateReloads.inc({ result: 'failure' });
+      log.error({ code: e.error.code }, `serving certificate not reloaded, the previous one stays: ${e.error.message}`);
     }
   };
 }
