@@ -29,25 +29,6 @@ export const REDACT_PATHS: readonly string[] = [
   'req.headers.authorization',
 ];
 
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
-
-/**
- * The same `"time":"2026-01-02T03:04:05.678Z"` as pino.stdTimeFunctions.isoTime, without a Date
- * object and toISOString() per line (~9 us of the per-admission log line, profiled): the text up
- * to the seconds is cached for the current second and only the milliseconds are formatted.
- */
-export function isoTimeCached(): string {
-  const now = Date.now();
-  const ms = now % 1000;
-  const second = now - ms;
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedPrefix = `,"time":"${new Date(second).toISOString().slice(0, 20)}`;
-  }
-  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${String(ms)}Z"`;
-}
-
 /** Options for createLogger; `destination` lets tests capture lines. */
 export interface LoggerOptions {
   readonly level?: string;
@@ -65,7 +46,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid },
       redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
-      timestamp: isoTimeCached,
+      timestamp: pino.stdTimeFunctions.isoTime,
     },
     stream,
   );
