@@ -123,14 +123,30 @@ function describe(cause: unknown): string {
   return cause instanceof Error ? (cause.stack ?? `${cause.name}: ${cause.message}`) : String(cause);
 }
 
+/**
+ * At most this many characters of a string the request chose (uid, namespace, pod name) reach a
+ * log line: a 253-character DNS name fits, a 3 MB generateName does not fill the log.
+ */
+const LOGGED_CHARS = 256;
+
+/** `text` cut to LOGGED_CHARS. */
+export function cut(text: string | undefined): string | undefined {
+  return text !== undefined && text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text;
+}
+
+/**
+ * The record of a reviewed admission, its strings already cut: a record made in the large-review
+ * worker is copied to the event loop, and a 3 MB generateName must not be copied with it.
+ */
 export function reviewRecord(req: AdmissionRequest, pod: Pod, result: MutationResult): AdmissionRecord {
   const meta = pod.metadata;
+  const generated = meta?.generateName !== undefined ? `${cut(meta.generateName) ?? ''}*` : undefined;
   return {
     kind: 'reviewed',
-    uid: req.uid,
-    namespace: req.namespace,
-    podName: meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined),
-    operation: req.operation,
+    uid: cut(req.uid) ?? '',
+    namespace: cut(req.namespace),
+    podName: cut(meta?.name) ?? generated,
+    operation: cut(req.operation),
     dryRun: req.dryRun === true,
     outcome: result.denial ? 'denied' : result.patch.length > 0 ? 'patched' : 'allowed',
     decisions: result.decisions,

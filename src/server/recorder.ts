@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Decision } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { AdmissionRecord } from './admit.js';
+import { cut, type AdmissionRecord } from './admit.js';
 import { AdmissionResult, type Metrics } from './metrics.js';
 
 type DecisionLabels = Readonly<Record<'policy' | 'outcome' | 'reason', string>>;
@@ -80,17 +80,6 @@ export class AdmissionRecorder {
     }
     this.#metrics.decisions.inc(labels);
   }
-}
-
-/**
- * At most this many characters of a string the request chose (uid, namespace, pod name) reach a
- * log line: a 253-character DNS name fits, a 3 MB generateName does not fill the log.
- */
-const LOGGED_CHARS = 256;
-
-/** `text` cut to LOGGED_CHARS, for fields pino serialises. */
-function cut(text: string | undefined): string | undefined {
-  return text !== undefined && text.length > LOGGED_CHARS ? `${text.slice(0, LOGGED_CHARS)}…` : text;
 }
 
 /**

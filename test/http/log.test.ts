@@ -43,3 +43,18 @@ describe('logging: redaction and what an admission line never contains', () => {
       ok(!all.includes(secret), `${secret} leaked: ${all}`);
   });
 });
+
+describe('the admission record: what reaches the log line, already bounded where it is made', () => {
+  it('cuts a 3 MB generateName to 256 characters before the record leaves the large-review worker', async () => {
+    const { reviewRecord } = await import('../../src/server/admit.js');
+    const { mutate } = await import('../../src/engine/index.js');
+    const set = await loadSet({ 'net.yaml': policyYaml('network-check') });
+    const pod = aPod({ metadata: { generateName: 'g'.repeat(3 * 1024 * 1024), namespace: 'default' } });
+    const request = { uid: 'u', operation: 'CREATE', namespace: 'n'.repeat(1000) };
+    const result = mutate({ pod, namespace: { name: 'default' }, policies: set, request });
+    const record = reviewRecord(request, pod, result);
+    ok(record.kind === 'reviewed');
+    strictEqual(record.podName, `${'g'.repeat(256)}…*`);
+    strictEqual(record.namespace, `${'n'.repeat(256)}…`);
+  });
+});
