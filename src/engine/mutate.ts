@@ -44,19 +44,15 @@ export function mutate(input: MutationInput): MutationResult {
     warnings.push(`annotation ${ANNOTATION.request} names unknown policies: ${unknown.join(', ')}`);
 
   const candidates = input.policies.candidates(namespace, meta.labels ?? EMPTY);
-  const ruledOut = (policy: CompiledPolicy): Decision => ({
-    policy: policy.name,
-    outcome: Outcome.Skip,
-    reason: Reason.NoMatch,
-    detail: input.policies.candidates(namespace).includes(policy)
-      ? 'pod labels do not match match.podSelector'
-      : `namespace ${namespace} is not in match.namespaces`,
-  });
+  // The policies the namespace alone admits: built only when the index ruled a policy out.
+  let inNamespace: ReadonlySet<CompiledPolicy> | undefined;
   // A requested policy that the index rules out gets no decision below: say why here.
   for (const name of requested) {
     const policy = input.policies.byName.get(name);
-    if (policy && !candidates.includes(policy))
-      warnings.push(`policy ${name} skipped: ${ruledOut(policy).detail ?? ''}`);
+    if (policy && !candidates.includes(policy)) {
+      inNamespace ??= new Set(input.policies.candidates(namespace));
+      warnings.push(`policy ${name} skipped: ${ruledOut(policy, namespace, inNamespace).detail ?? ''}`);
+    }
   }
   let result: MutationResult;
   if (candidates.length === 0)
@@ -71,11 +67,27 @@ export function mutate(input: MutationInput): MutationResult {
   }
   if (input.allDecisions !== true || candidates.length === input.policies.policies.length) return result;
   const decided = new Map(result.decisions.map((d) => [d.policy, d]));
+  const isCandidate = new Set(candidates);
   const decisions = input.policies.policies.flatMap((p) => {
     const d = decided.get(p.name);
-    return d !== undefined ? [d] : candidates.includes(p) ? [] : [ruledOut(p)];
+    if (d !== undefined) return [d];
+    if (isCandidate.has(p)) return [];
+    inNamespace ??= new Set(input.policies.candidates(namespace));
+    return [ruledOut(p, namespace, inNamespace)];
   });
   return { ...result, decisions };
+}
+
+/** The no_match decision of a policy the candidates index ruled out, naming the field that did. */
+function ruledOut(policy: CompiledPolicy, namespace: string, inNamespace: ReadonlySet<CompiledPolicy>): Decision {
+  return {
+    policy: policy.name,
+    outcome: Outcome.Skip,
+    reason: Reason.NoMatch,
+    detail: inNamespace.has(policy)
+      ? 'pod labels do not match match.podSelector'
+      : `namespace ${namespace} is not in match.namespaces`,
+  };
 }
 
 /**
