@@ -11,6 +11,7 @@ import {
   findPodTemplate,
   isList,
   NAMESPACED_KINDS,
+  objectsIn,
   pointerOf,
   withPodTemplate,
 } from '../kube/workloads.js';
@@ -105,17 +106,11 @@ export function injectDocument(doc: KubeObject, index: number, ctx: InjectContex
 export function namespaceConflicts(docs: readonly KubeObject[], namespace: string | undefined): string[] {
   if (namespace === undefined) return [];
   const conflicts: string[] = [];
-  const visit = (obj: KubeObject, index: number): void => {
-    if (isList(obj)) {
-      (obj['items'] as KubeObject[]).forEach(visit);
-      return;
-    }
+  for (const [obj, index] of objectsIn(docs)) {
     const own = obj.metadata?.namespace;
-    if (own !== undefined && own !== '' && own !== namespace) {
+    if (own !== undefined && own !== '' && own !== namespace)
       conflicts.push(`${describeObject(obj, index)}: metadata.namespace "${own}" does not match -n "${namespace}"`);
-    }
-  };
-  docs.forEach(visit);
+  }
   return conflicts;
 }
 

@@ -8,7 +8,7 @@ import { formatDiagnostic } from '../policy/diagnostics.js';
 import { parseCommandArgs } from './args.js';
 import { INJECT_HELP } from './help.js';
 import { parseLabelList } from './context.js';
-import { isList, TEMPLATE_PATHS, unknownPodTemplate } from '../kube/workloads.js';
+import { objectsIn, TEMPLATE_PATHS, unknownPodTemplate } from '../kube/workloads.js';
 import type { KubeObject } from '../kube/wire.js';
 import { denialLine, injectDocument, namespaceConflicts, reportLines, withNamespace } from './documents.js';
 import { Exit, type CliIO } from './io.js';
@@ -120,15 +120,10 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
 /** One line per kind that looks like it has a pod template we do not know (left unchanged). */
 function unknownTemplateLines(docs: readonly KubeObject[]): string[] {
   const seen = new Map<string, string>();
-  const visit = (obj: KubeObject): void => {
-    if (isList(obj)) {
-      for (const item of obj['items'] as KubeObject[]) visit(item);
-      return;
-    }
+  for (const [obj] of objectsIn(docs)) {
     const path = unknownPodTemplate(obj);
     if (path && obj.kind !== undefined && !seen.has(obj.kind)) seen.set(obj.kind, path.join('.'));
-  };
-  docs.forEach(visit);
+  }
   return [...seen].map(
     ([kind, path]) =>
       `warning: kind ${kind} has what looks like a pod template at ${path}, but inject does not know the kind; its objects are left unchanged (known: ${Object.keys(TEMPLATE_PATHS).join(', ')})`,

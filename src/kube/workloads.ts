@@ -86,6 +86,16 @@ export function isList(obj: KubeObject): boolean {
 }
 
 /**
+ * Every object of `docs` that is not a List, List items in place of their List (at any depth),
+ * each with its index among its siblings (the document's, or the item's in its List).
+ */
+export function* objectsIn(docs: readonly KubeObject[]): Generator<[KubeObject, number]> {
+  for (const [index, obj] of docs.entries())
+    if (isList(obj)) yield* objectsIn(obj['items'] as KubeObject[]);
+    else yield [obj, index];
+}
+
+/**
  * The pod template of an object of a known workload kind, or undefined when the kind carries none
  * (ConfigMap, Service…) or the template is missing. The returned Pod shares no mutable state
  * with callers that do not mutate it; the engine never mutates its input.
