@@ -20,13 +20,17 @@ export interface KeyPair {
 
 /** Reads and checks a PEM pair: parseable, key matches certificate. Throws TlsError naming the file. */
 export async function loadKeyPair(certPath: string, keyPath: string): Promise<KeyPair> {
-  let cert: Buffer;
-  let key: Buffer;
-  try {
-    [cert, key] = await Promise.all([readFile(certPath), readFile(keyPath)]);
-  } catch (e) {
-    throw new TlsError(`cannot read the serving certificate or key: ${(e as Error).message}`, { cause: e });
+  // Both read, then every failure reported in a fixed order (certificate first): with Promise.all
+  // the message named whichever missing file the file system happened to report first.
+  const [certRead, keyRead] = await Promise.allSettled([readFile(certPath), readFile(keyPath)]);
+  if (certRead.status === 'rejected' || keyRead.status === 'rejected') {
+    const failed = [certRead, keyRead].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    throw new TlsError(`cannot read the serving certificate or key: ${failed.map((e) => e.message).join('; ')}`, {
+      cause: failed[0],
+    });
   }
+  const cert = certRead.value;
+  const key = keyRead.value;
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(cert);
