@@ -135,17 +135,17 @@ export function cut(text: string | undefined): string | undefined {
 }
 
 /**
- * The record of a reviewed admission, its strings already cut: a record made in the large-review
- * worker is copied to the event loop, and a 3 MB generateName must not be copied with it.
+ * The record of a reviewed admission, its strings already cut as the log line shows them: a record
+ * made in the large-review worker is copied to the event loop, and a 3 MB generateName must not be
+ * copied with it.
  */
 export function reviewRecord(req: AdmissionRequest, pod: Pod, result: MutationResult): AdmissionRecord {
   const meta = pod.metadata;
-  const generated = meta?.generateName !== undefined ? `${cut(meta.generateName) ?? ''}*` : undefined;
   return {
     kind: 'reviewed',
     uid: cut(req.uid) ?? '',
     namespace: cut(req.namespace),
-    podName: cut(meta?.name) ?? generated,
+    podName: cut(meta?.name ?? (meta?.generateName !== undefined ? `${meta.generateName}*` : undefined)),
     operation: cut(req.operation),
     dryRun: req.dryRun === true,
     outcome: result.denial ? 'denied' : result.patch.length > 0 ? 'patched' : 'allowed',

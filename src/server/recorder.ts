@@ -84,7 +84,8 @@ export class AdmissionRecorder {
 
 /**
  * The admission line's fields. Every value is a name, code or count: never the pod, the patch or a
- * parameter value. Keys in this order, absent ones left out.
+ * parameter value; the strings were cut where the record was made (reviewRecord). Keys in this
+ * order, absent ones left out.
  */
 function admissionFields(r: Reviewed, ms: number): Record<string, unknown> {
   const skipped: string[] = [];
@@ -92,10 +93,10 @@ function admissionFields(r: Reviewed, ms: number): Record<string, unknown> {
     if (d.outcome === 'skip' && d.reason !== undefined && d.reason !== 'no_match')
       skipped.push(`${d.policy}:${d.reason}`);
   return {
-    uid: cut(r.uid),
-    ...(r.namespace !== undefined ? { ns: cut(r.namespace) } : {}),
-    ...(r.podName !== undefined ? { podName: cut(r.podName) } : {}),
-    ...(r.operation !== undefined ? { op: cut(r.operation) } : {}),
+    uid: r.uid,
+    ...(r.namespace !== undefined ? { ns: r.namespace } : {}),
+    ...(r.podName !== undefined ? { podName: r.podName } : {}),
+    ...(r.operation !== undefined ? { op: r.operation } : {}),
     ...(r.dryRun ? { dryRun: true } : {}),
     result: r.outcome,
     injected: r.injected,
