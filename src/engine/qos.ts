@@ -109,9 +109,10 @@ function guaranteed(c: Container, from: 'Limits' | 'Requests'): Container | stri
   let changed = false;
   for (const name of QOS_RESOURCES) {
     const value = from === 'Limits' ? (limits[name] ?? requests[name]) : (requests[name] ?? limits[name]);
-    if (isZero(canonical(value))) return name;
+    const target = canonical(value);
+    if (isZero(target)) return name;
     const request = requests[name] ?? limits[name]; // the API server defaults a missing request to the limit
-    if (canonical(request) !== canonical(value) || canonical(limits[name]) !== canonical(value)) changed = true;
+    if (canonical(request) !== target || canonical(limits[name]) !== target) changed = true;
     requests[name] = value;
     limits[name] = value;
   }
