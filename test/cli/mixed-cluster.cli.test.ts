@@ -90,64 +90,61 @@ describe('cli: inject on the manifests of a mixed cluster (built dist/)', functi
     strictEqual(run.code, 0, run.stderr);
     ok(!run.stdout.includes('/metadata/namespace'));
   });
-});
 
-describe('cli: inject leaves out what the webhook configuration never sends (built dist/)', function () {
-  this.timeout(60_000);
-  const SCOPE = rel('scope.yaml');
-  const injectedNames = (stdout: string): unknown[] =>
-    (
-      JSON.parse(stdout) as { items: { spec: { template: { metadata: { annotations?: Record<string, string> } } } }[] }
-    ).items.map((d) => d.spec.template.metadata.annotations?.['init-injector.io/injected']);
-  before(function () {
-    this.timeout(180_000);
-    buildOnce();
-  });
+  describe('leaves out what the webhook configuration never sends', () => {
+    const SCOPE = rel('scope.yaml');
+    const injectedNames = (stdout: string): unknown[] =>
+      (
+        JSON.parse(stdout) as {
+          items: { spec: { template: { metadata: { annotations?: Record<string, string> } } } }[];
+        }
+      ).items.map((d) => d.spec.template.metadata.annotations?.['init-injector.io/injected']);
 
-  it("does not inject into init-injector's own Deployment (label init-injector.io/inject=disabled), and says so", () => {
-    const run = cli(['inject', '-p', 'policies', '-f', SCOPE, '-o', 'json']);
-    strictEqual(run.code, 0, run.stderr);
-    deepStrictEqual(injectedNames(run.stdout), [undefined, 'init-demo,network-check']);
-    strictEqual(
-      run.stderr,
-      "excluded: Deployment/init-injector: its pod label init-injector.io/inject=disabled: the webhook's objectSelector never sends such a pod\n",
-    );
-  });
+    it("does not inject into init-injector's own Deployment (label init-injector.io/inject=disabled), and says so", () => {
+      const run = cli(['inject', '-p', 'policies', '-f', SCOPE, '-o', 'json']);
+      strictEqual(run.code, 0, run.stderr);
+      deepStrictEqual(injectedNames(run.stdout), [undefined, 'init-demo,network-check']);
+      strictEqual(
+        run.stderr,
+        "excluded: Deployment/init-injector: its pod label init-injector.io/inject=disabled: the webhook's objectSelector never sends such a pod\n",
+      );
+    });
 
-  it('does not inject into kube-system, and applies the namespace rule of --mode', () => {
-    const system = cli(['inject', '-p', 'policies', '-f', SCOPE, '-n', 'kube-system', '-o', 'json']);
-    deepStrictEqual(injectedNames(system.stdout), [undefined, undefined]);
-    match(
-      system.stderr,
-      /^excluded: Deployment\/web: namespace kube-system is never selected by the webhook configuration$/m,
-    );
-    const optIn = ['inject', '-p', 'policies', '-f', SCOPE, '-n', 'shop', '--mode', 'opt-in', '-o', 'json'];
-    deepStrictEqual(injectedNames(cli(optIn).stdout), [undefined, undefined]);
-    match(
-      cli(optIn).stderr,
-      /^excluded: Deployment\/web: namespace shop lacks the label init-injector\.io\/inject=enabled/m,
-    );
-    const enabled = cli([...optIn, '--namespace-labels', 'init-injector.io/inject=enabled']);
-    deepStrictEqual(injectedNames(enabled.stdout), [undefined, 'init-demo,network-check']);
-    const clusterWide = cli([
-      'inject',
-      '-p',
-      'policies',
-      '-f',
-      SCOPE,
-      '-n',
-      'shop',
-      '--mode',
-      'cluster-wide',
-      '-o',
-      'json',
-    ]);
-    deepStrictEqual(injectedNames(clusterWide.stdout), [undefined, 'init-demo,network-check']);
-  });
+    it('does not inject into kube-system, and applies the namespace rule of --mode', () => {
+      const system = cli(['inject', '-p', 'policies', '-f', SCOPE, '-n', 'kube-system', '-o', 'json']);
+      deepStrictEqual(injectedNames(system.stdout), [undefined, undefined]);
+      match(
+        system.stderr,
+        /^excluded: Deployment\/web: namespace kube-system is never selected by the webhook configuration$/m,
+      );
+      const optIn = ['inject', '-p', 'policies', '-f', SCOPE, '-n', 'shop', '--mode', 'opt-in', '-o', 'json'];
+      deepStrictEqual(injectedNames(cli(optIn).stdout), [undefined, undefined]);
+      match(
+        cli(optIn).stderr,
+        /^excluded: Deployment\/web: namespace shop lacks the label init-injector\.io\/inject=enabled/m,
+      );
+      const enabled = cli([...optIn, '--namespace-labels', 'init-injector.io/inject=enabled']);
+      deepStrictEqual(injectedNames(enabled.stdout), [undefined, 'init-demo,network-check']);
+      const clusterWide = cli([
+        'inject',
+        '-p',
+        'policies',
+        '-f',
+        SCOPE,
+        '-n',
+        'shop',
+        '--mode',
+        'cluster-wide',
+        '-o',
+        'json',
+      ]);
+      deepStrictEqual(injectedNames(clusterWide.stdout), [undefined, 'init-demo,network-check']);
+    });
 
-  it('--verbose shows a policy the namespace index rules out as no_match, naming match.namespaces', () => {
-    const run = cli(['inject', '-p', rel('reasons-policytest', 'policies'), '-f', SCOPE, '-n', 'shop', '--verbose']);
-    strictEqual(run.code, 0, run.stderr);
-    match(run.stderr, /^payments-only: skipped for Deployment\/web: namespace shop is not in match\.namespaces$/m);
+    it('--verbose shows a policy the namespace index rules out as no_match, naming match.namespaces', () => {
+      const run = cli(['inject', '-p', rel('reasons-policytest', 'policies'), '-f', SCOPE, '-n', 'shop', '--verbose']);
+      strictEqual(run.code, 0, run.stderr);
+      match(run.stderr, /^payments-only: skipped for Deployment\/web: namespace shop is not in match\.namespaces$/m);
+    });
   });
 });
