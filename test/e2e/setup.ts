@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Context } from 'mocha';
 import { ensureDist, getControlPlane, liveChildren, stopControlPlane, takeUnexpectedExits } from './harness/index.js';
+import { stopNode } from './node/index.js';
 
 let workDir = '';
 
@@ -23,8 +24,12 @@ export const mochaHooks = {
     if (exits.length > 0) throw new Error(exits.join('\n\n'));
   },
   async afterAll(this: Context): Promise<void> {
-    this.timeout(60_000);
+    this.timeout(180_000);
+    // The node first: its kubelet confirms each pod's end to the API server, then the control plane.
+    let nodeError: Error | undefined;
+    await stopNode().catch((error: unknown) => (nodeError = error instanceof Error ? error : new Error(String(error))));
     await stopControlPlane();
+    if (nodeError !== undefined) throw nodeError;
     const survivors = liveChildren();
     // Every child's command line names the run's work dir; pgrep finds any grandchild we lost track of.
     const pgrep = workDir === '' ? '' : spawnSync('pgrep', ['-af', workDir], { encoding: 'utf8' }).stdout.trim();

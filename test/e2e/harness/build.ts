@@ -1,8 +1,8 @@
 /**
- * Builds etcd, kube-apiserver, kube-controller-manager and kubectl from the Kubernetes Go modules
+ * Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kubelet from the Kubernetes Go modules
  * pinned in test/e2e/k8s, once: the binaries are cached under
  * `${XDG_CACHE_HOME:-~/.cache}/init-injector/k8s/<version>-<hash>/bin`, where the hash covers every
- * file that decides what gets built. A warm run only checks that the four files exist.
+ * file that decides what gets built. A warm run only checks that the files exist.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -15,7 +15,14 @@ import { fileURLToPath } from 'node:url';
 export const K8S_MODULE_DIR = fileURLToPath(new URL('../k8s/', import.meta.url));
 
 /** The binaries the suite runs. */
-export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'] as const;
+export const BINARIES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kubelet',
+] as const;
 
 /** Where each binary lives once built. */
 export type BinaryPaths = Readonly<Record<(typeof BINARIES)[number], string>>;
@@ -44,11 +51,13 @@ function binPaths(dir: string): BinaryPaths {
     etcd: path.join(bin, 'etcd'),
     'kube-apiserver': path.join(bin, 'kube-apiserver'),
     'kube-controller-manager': path.join(bin, 'kube-controller-manager'),
+    'kube-scheduler': path.join(bin, 'kube-scheduler'),
     kubectl: path.join(bin, 'kubectl'),
+    kubelet: path.join(bin, 'kubelet'),
   };
 }
 
-/** Binaries already in the cache, or undefined when any of the four is missing. */
+/** Binaries already in the cache, or undefined when any of them is missing. */
 export function cachedBinaries(): BinaryPaths | undefined {
   const paths = binPaths(cacheDir());
   return Object.values(paths).every((p) => existsSync(p)) ? paths : undefined;
@@ -68,7 +77,7 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Returns the four binaries, building them first when the cache lacks them (cold: many minutes). */
+/** Returns the binaries, building them first when the cache lacks them (cold: many minutes). */
 export async function ensureBinaries(log: (line: string) => void = console.log): Promise<BinaryPaths> {
   const cached = cachedBinaries();
   if (cached !== undefined) return cached;
@@ -121,7 +130,8 @@ async function goBuild(dir: string, log: (line: string) => void): Promise<void> 
   ].join(' ');
   const args = ['build', '-trimpath', '-pgo=off', '-ldflags', ldflags, '-o', `${staging}/`];
   args.push('k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes/cmd/kube-controller-manager');
-  args.push('k8s.io/kubernetes/cmd/kubectl', './etcd');
+  args.push('k8s.io/kubernetes/cmd/kube-scheduler', 'k8s.io/kubernetes/cmd/kubectl', 'k8s.io/kubernetes/cmd/kubelet');
+  args.push('./etcd');
   log(`e2e: building ${BINARIES.join(', ')} ${version} from the Go modules in ${K8S_MODULE_DIR}`);
   log(`e2e: a cold build takes ~15 min and ~2.7 GB of RAM on 2 cores (measured 13.5 min); log: ${logFile}`);
   const started = Date.now();

@@ -42,13 +42,17 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** Kube-controller-manager controllers the scenarios need (Deployments -> ReplicaSets -> Pods, SAs, quota). */
+/** Kube-controller-manager controllers the scenarios need (Deployments -> ReplicaSets -> Pods, SAs, quota, nodes). */
 export const CONTROLLERS = [
   'deployment-controller',
   'replicaset-controller',
   'serviceaccount-controller',
   'resourcequota-controller',
   'namespace-controller',
+  // Takes the API server's node.kubernetes.io/not-ready taint off a node whose kubelet reports Ready.
+  'node-lifecycle-controller',
+  // Publishes kube-root-ca.crt in every namespace: a kubelet mounts it into each pod's token volume.
+  'root-ca-certificate-publisher-controller',
 ] as const;
 
 function failIfExited(child: Child, state: { code?: number | string }): void {
@@ -138,6 +142,11 @@ export async function startControlPlane(log: (line: string) => void = console.lo
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false', // fewer goroutines and watches on 2 shared cores
         '--profiling=false',
+        // The node suite's kubelet (logs, exec): dialled at its InternalIP (127.0.0.1), never by a host
+        // name a resolver would have to look up, and with the admin identity its x509 authn trusts.
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-client-certificate=${pki.adminCertFile}`,
+        `--kubelet-client-key=${pki.adminKeyFile}`,
       ],
       path.join(logs, 'kube-apiserver.log'),
     );
@@ -166,6 +175,7 @@ export async function startControlPlane(log: (line: string) => void = console.lo
         '--leader-elect=false',
         '--use-service-account-credentials=false', // one admin identity: RBAC roles for each controller are not the point here
         '--secure-port=0', // no serving endpoint needed
+        `--root-ca-file=${pki.caFile}`,
         '--concurrent-deployment-syncs=2',
         '--concurrent-replicaset-syncs=2',
       ],

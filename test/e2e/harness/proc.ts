@@ -22,6 +22,7 @@ const live = new Set<Child>();
 const stopping = new WeakSet<Child>();
 const crashed: Child[] = [];
 const tempDirs = new Set<string>();
+const exitCleanups: (() => void)[] = [];
 let hooked = false;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -39,6 +40,14 @@ export function killEverythingNow(): void {
     killGroup(child.pid, 'SIGKILL');
   }
   live.clear();
+  // What the children left outside their process groups (the node's mounts, container shims).
+  for (const cleanup of exitCleanups.splice(0)) {
+    try {
+      cleanup();
+    } catch (error) {
+      console.error(`e2e: exit cleanup failed: ${String(error)}`);
+    }
+  }
   // The killed processes may still be writing for a moment (etcd): retry, and never throw at exit.
   for (const dir of tempDirs) {
     try {
@@ -71,6 +80,12 @@ function installExitHooks(): void {
 export function registerTempDir(dir: string): void {
   installExitHooks();
   tempDirs.add(dir);
+}
+
+/** Registers a synchronous cleanup run at exit after the children are killed, before temp dirs go. */
+export function registerExitCleanup(cleanup: () => void): void {
+  installExitHooks();
+  exitCleanups.push(cleanup);
 }
 
 /** Removes a registered temp dir now. */

@@ -1,0 +1,3 @@
+module init-injector.test/standins
+
+go 1.26
