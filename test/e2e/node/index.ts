@@ -11,7 +11,7 @@ import { getControlPlane } from '../harness/index.js';
 import { startNode, type Node } from './node.js';
 import { nodeUnsupported } from './support.js';
 
-export { NODE_NAME, NODE_TAINT, POD_SUBNET, type Node } from './node.js';
+export { NODE_IP, NODE_NAME, NODE_TAINT, POD_SUBNET, type Node } from './node.js';
 export { BUSYBOX_IMAGE } from './images.js';
 
 let shared: Promise<Node> | undefined;

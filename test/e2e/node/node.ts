@@ -29,6 +29,8 @@ export const NODE_IP = '10.213.7.1';
 
 export interface Node {
   readonly name: string;
+  /** The node's address (NODE_IP): where pods of the bridge reach the tests' servers. */
+  readonly ip: string;
   readonly dir: string;
   readonly containerd: Containerd;
   /** Milliseconds from the first spawn to a Ready node. */
@@ -213,6 +215,7 @@ export async function startNode(cp: ControlPlane, log: (line: string) => void = 
     let stopped = false;
     return {
       name: NODE_NAME,
+      ip: NODE_IP,
       dir,
       containerd,
       startMs: Date.now() - started,
