@@ -43,6 +43,50 @@ function cgroupDirs(cgroup: string): string[] {
   return dirs;
 }
 
+/** Every cgroup directory below the node's cgroup root, in every hierarchy (parents first). */
+function cgroupTree(f: HostFootprint): string[] {
+  const all: string[] = [];
+  const walk = (dir: string): void => {
+    all.push(dir);
+    try {
+      for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(path.join(dir, e.name));
+    } catch {
+      // removed meanwhile
+    }
+  };
+  for (const top of cgroupDirs(f.cgroup)) walk(top);
+  return all;
+}
+
+/** Processes still in the node's cgroups: containers whose shim is gone keep running otherwise. */
+function cgroupProcesses(f: HostFootprint): number[] {
+  const pids = new Set<number>();
+  for (const dir of cgroupTree(f)) {
+    try {
+      for (const line of readFileSync(path.join(dir, 'cgroup.procs'), 'utf8').split('\n')) {
+        if (line !== '') pids.add(Number(line));
+      }
+    } catch {
+      // no such file in this hierarchy, or removed meanwhile
+    }
+  }
+  return [...pids];
+}
+
+function commandOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${String(pid)}/cmdline`, 'utf8')
+      .replace(/\0/g, ' ')
+      .trim();
+  } catch {
+    return '?';
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
 function newNetns(f: HostFootprint): string[] {
   return listNetns().filter((n) => !f.netnsBefore.has(n) && n.startsWith('cni-'));
 }
@@ -59,6 +103,7 @@ function bridgeExists(bridge: string): boolean {
 export function leftovers(f: HostFootprint): string[] {
   const kubeletRoot = path.join(f.dir, 'kubelet');
   return [
+    ...cgroupProcesses(f).map((pid) => `process ${String(pid)} (${commandOf(pid)})`),
     ...mountsUnder(f.dir)
       .filter((m) => m !== kubeletRoot)
       .map((m) => `mount ${m}`),
@@ -69,6 +114,7 @@ export function leftovers(f: HostFootprint): string[] {
 /** What is still there after removeLeftovers: a cgroup with a process in it, a busy mount, ... */
 export function remaining(f: HostFootprint): string[] {
   return [
+    ...cgroupProcesses(f).map((pid) => `process ${String(pid)} (${commandOf(pid)})`),
     ...mountsUnder(f.dir).map((m) => `mount ${m}`),
     ...newNetns(f).map((n) => `network namespace ${NETNS_DIR}/${n}`),
     ...(bridgeExists(f.bridge) ? [`network interface ${f.bridge}`] : []),
@@ -76,8 +122,20 @@ export function remaining(f: HostFootprint): string[] {
   ];
 }
 
-/** Removes whatever `leftovers` would list (deepest mounts and cgroups first). Never throws. */
+/** Removes whatever `leftovers` would list (processes, then deepest mounts and cgroups first). Never throws. */
 export function removeLeftovers(f: HostFootprint): void {
+  for (let tries = 0; tries < 30; tries += 1) {
+    const pids = cgroupProcesses(f);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // exited meanwhile
+      }
+    }
+    sleepSync(100);
+  }
   for (const m of mountsUnder(f.dir).sort((a, b) => b.length - a.length)) spawnSync('umount', ['-l', m]);
   for (const n of newNetns(f)) {
     const file = path.join(NETNS_DIR, n);
@@ -89,22 +147,11 @@ export function removeLeftovers(f: HostFootprint): void {
     }
   }
   if (bridgeExists(f.bridge)) spawnSync('ip', ['link', 'delete', f.bridge]);
-  for (const top of cgroupDirs(f.cgroup)) removeCgroupTree(top);
-}
-
-function removeCgroupTree(dir: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name);
-  } catch {
-    return;
-  }
-  for (const sub of entries) removeCgroupTree(path.join(dir, sub));
-  try {
-    rmdirSync(dir);
-  } catch {
-    // a process is still in it; leftovers() reports it
+  for (const dir of cgroupTree(f).reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // a process is still in it; remaining() reports it
+    }
   }
 }

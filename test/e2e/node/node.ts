@@ -100,6 +100,12 @@ function makeCgroupRoot(cgroup: string): void {
 
 /** The pods' bridge, made before the CNI plugin sees it so it carries NODE_IP. */
 function makeBridge(bridge: string): void {
+  const holder = spawnSync('ip', ['-o', '-4', 'addr', 'show', 'to', NODE_IP], { encoding: 'utf8' }).stdout.trim();
+  if (holder !== '') {
+    throw new Error(
+      `${NODE_IP} is already on this machine (${holder.split(/\s+/)[1] ?? '?'}): another end-to-end run's node? One node per machine at a time`,
+    );
+  }
   for (const args of [
     ['link', 'add', bridge, 'type', 'bridge'],
     ['addr', 'add', `${NODE_IP}/24`, 'dev', bridge],
