@@ -6,6 +6,8 @@ export const ANNOTATION = {
   request: 'init-injector.io/request',
   /** Written by the engine: every applied policy, in policy order. */
   injected: 'init-injector.io/injected',
+  /** Written by the engine beside `injected`: name=render digest of every applied policy. */
+  digests: 'init-injector.io/digests',
 } as const;
 
 /** Reads an annotation without ever touching the prototype chain (a key may be "constructor"). */
@@ -25,4 +27,14 @@ export function nameList(value: string | undefined): string[] {
 /** A value for a message: at most 64 characters, quoted and escaped by JSON.stringify. */
 export function quoteValue(value: string, max = 64): string {
   return JSON.stringify(value.length > max ? `${value.slice(0, max)}…` : value);
+}
+
+/** Parses `name=digest,…` (the digests annotation); malformed entries are dropped. */
+export function digestMap(value: string | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const entry of nameList(value)) {
+    const at = entry.indexOf('=');
+    if (at > 0) map.set(entry.slice(0, at), entry.slice(at + 1));
+  }
+  return map;
 }

@@ -6,7 +6,6 @@
  * is shared with the original, never cloned.
  */
 import type { Container, Pod, PodSpec, Volume, VolumeMount } from '../kube/wire.js';
-import { ANNOTATION } from './annotations.js';
 import { copyWith, jsonEqual } from './equal.js';
 import { sameContainer } from './present.js';
 import { Reason } from './reasons.js';
@@ -242,7 +241,7 @@ export class Draft {
   }
 
   /** The mutated pod, sharing every untouched branch with the original. */
-  build(injected: string): Pod {
+  build(records: Readonly<Record<string, string>>): Pod {
     const pod = this.#pod;
     const spec = pod.spec;
     const withMounts = (c: Container, target: number): Container => {
@@ -258,8 +257,7 @@ export class Draft {
       changes.containers = spec.containers.map(withMounts);
     const newSpec = copyWith(spec, changes);
     const meta = pod.metadata ?? {};
-    const annotations = { ...meta.annotations };
-    annotations[ANNOTATION.injected] = injected;
+    const annotations = { ...meta.annotations, ...records };
     return copyWith(pod, { metadata: copyWith(meta, { annotations }), spec: newSpec });
   }
 }

@@ -104,6 +104,7 @@ class Pass {
   readonly #warnings: string[];
   readonly #decisions: Decision[] = [];
   readonly #applied: string[] = [];
+  readonly #digests: string[] = [];
   readonly #injected: string[] = [];
   #qosClass: QosClass | typeof POD_LEVEL | undefined;
   denial: Denial | undefined;
@@ -151,7 +152,7 @@ class Pass {
       const parts = params.ok ? this.#render(policy, params.values) : undefined;
       if (parts !== undefined && !('reason' in parts) && this.#draft.isPresent(parts)) {
         this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
-        if (!audit) this.#applied.push(policy.name);
+        if (!audit) this.#apply(policy.name, parts.digest);
         return;
       }
     }
@@ -166,7 +167,11 @@ class Pass {
       return;
     }
     const parts = this.#render(policy, params.values);
-    const plan = 'reason' in parts ? parts : this.#draft.check(policy, parts);
+    if ('reason' in parts) {
+      this.#refuse(policy, parts);
+      return;
+    }
+    const plan = this.#draft.check(policy, parts);
     if ('reason' in plan) this.#refuse(policy, plan);
     else if (audit) {
       const detail = `would inject init containers ${policy.containerNames.join(', ')}`;
@@ -175,9 +180,14 @@ class Pass {
     } else {
       this.#draft.commit(plan);
       this.#decisions.push({ policy: policy.name, outcome: Outcome.Inject });
-      this.#applied.push(policy.name);
+      this.#apply(policy.name, parts.digest);
       this.#injected.push(policy.name);
     }
+  }
+
+  #apply(name: string, digest: string): void {
+    this.#applied.push(name);
+    this.#digests.push(`${name}=${digest}`);
   }
 
   /**
@@ -231,8 +241,12 @@ class Pass {
     const base = { decisions: this.#decisions, warnings: capWarnings(this.#warnings) };
     if (this.denial) return { ...base, patch: [], mutated: this.#pod, injected: [], denial: this.denial };
     if (!this.#draft.changed) return { ...base, patch: [], mutated: this.#pod, injected: this.#injected };
-    const mutated = this.#draft.build(this.#applied.join(','));
-    return { ...base, patch: diff(this.#pod, mutated, [ANNOTATION.injected]), mutated, injected: this.#injected };
+    const mutated = this.#draft.build({
+      [ANNOTATION.injected]: this.#applied.join(','),
+      [ANNOTATION.digests]: this.#digests.join(','),
+    });
+    const patch = diff(this.#pod, mutated, [ANNOTATION.injected, ANNOTATION.digests]);
+    return { ...base, patch, mutated, injected: this.#injected };
   }
 }
 

@@ -102,6 +102,12 @@ export interface RenderedParts {
   readonly initContainers: readonly Container[];
   readonly volumes: readonly Volume[];
   readonly mounts: readonly VolumeMount[];
+  /**
+   * Short hash of these objects and of where the policy puts them, before any QoS fit: what the pod
+   * records per applied policy (init-injector.io/digests), so that a changed policy, parameter
+   * default or annotation value shows as drift and nothing else does.
+   */
+  readonly digest: string;
 }
 
 /** Where a policy came from, for messages. */

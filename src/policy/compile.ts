@@ -5,7 +5,7 @@
  * line of the field. The result is deeply frozen: a PolicySet is immutable, so requests keep the
  * set they started with while a reload builds a new one.
  */
-import { createHash } from 'node:crypto';
+import { canonicalJson, sha256 } from './canonical.js';
 import { RE2JS } from 're2js';
 import { qualifiedNameProblem } from '../kube/names.js';
 import { candidateIndex } from './candidates.js';
@@ -203,9 +203,15 @@ export function compilePolicy(
   const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
   if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
   if (d.list.length > 0) return err(d.list);
-  const render = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)));
-
   const containersSpec = spec.volumeMounts?.containers ?? ['*'];
+  // Besides the rendered objects, what decides where they land in a pod: part of every render digest.
+  const shape = canonicalJson({
+    placement: spec.placement,
+    volumeMounts: { containers: containersSpec, sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected' },
+    qos: spec.qos,
+  });
+  const render = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)), shape);
+
   const compiled: CompiledPolicy = {
     name: doc.metadata.name,
     description: spec.description,
@@ -230,7 +236,7 @@ export function compilePolicy(
     source,
     containerNames: initContainers.map((c) => c.name),
     render,
-    digest: createHash('sha256').update(canonicalJson(doc)).digest('hex'),
+    digest: sha256(canonicalJson(doc)),
   };
   documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
@@ -265,19 +271,6 @@ function windowsProblems(containers: readonly Container[], d: Collector): void {
           'is Linux-only: the API server refuses it in a Windows pod, and spec.operatingSystems includes windows (use securityContext.windowsOptions, or a separate policy per operating system)',
         );
   });
-}
-
-/** JSON with object keys sorted, so that equal documents give equal digests. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const r = value as Record<string, unknown>;
-    const keys = Object.keys(r)
-      .filter((k) => r[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(r[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /** Freezes plain objects and arrays all the way down; RegExps, Sets and functions are left alone. */
@@ -319,9 +312,7 @@ export function buildPolicySet(policies: readonly CompiledPolicy[]): Result<Poli
 
   const candidates = candidateIndex(sorted);
 
-  const revision = createHash('sha256')
-    .update(sorted.map((p) => `${p.name}:${p.digest}`).join('\n'))
-    .digest('hex')
+  const revision = sha256(sorted.map((p) => `${p.name}:${p.digest}`).join('\n'))
     .slice(0, 12);
   return ok(Object.freeze({ policies: Object.freeze(sorted), byName, candidates, revision }));
 }

@@ -6,6 +6,7 @@
  * change nothing but the one string it lands in (docs/reliability.md §3, "Template and parameter
  * safety").
  */
+import { canonicalJson, RENDER_DIGEST_LENGTH, sha256 } from './canonical.js';
 import type { Container, Volume, VolumeMount } from '../kube/wire.js';
 import type { RenderedParts, TemplateValues } from '../engine/types.js';
 import { PLACEHOLDER } from './placeholders.js';
@@ -93,23 +94,45 @@ export interface TemplateSource {
 }
 
 /**
+ * The render digest (docs/semantics.md, "What a pod records"): the policy's `shape` (placement, mount
+ * targets, QoS settings) and the objects rendered for one pod, hashed; the first 12 hex digits.
+ */
+export function renderDigest(shape: string, parts: TemplateSource): string {
+  const objects = { initContainers: parts.initContainers, volumes: parts.volumes, mounts: parts.mounts };
+  return sha256(`${shape}\n${canonicalJson(objects)}`).slice(0, RENDER_DIGEST_LENGTH);
+}
+
+/**
  * Compiles the placeholders of a validated policy once; `params` are the declared parameter names.
  * Unknown placeholders were refused by validation (placeholders.ts), the one place that checks them.
+ * A policy without placeholders renders one frozen object with its digest computed here; otherwise
+ * the digest is computed on first read, so that only policies actually applied to a pod pay for it.
  */
 export function compileTemplates(
   source: TemplateSource,
   params: ReadonlySet<string>,
+  shape: string,
 ): (values: TemplateValues) => RenderedParts {
   const rc = compileValue(source.initContainers, params);
   const rv = compileValue(source.volumes, params);
   const rm = compileValue(source.mounts, params);
   if (!rc && !rv && !rm) {
-    const constant: RenderedParts = Object.freeze({ ...source });
+    const constant: RenderedParts = Object.freeze({ ...source, digest: renderDigest(shape, source) });
     return () => constant;
   }
-  return (values: TemplateValues): RenderedParts => ({
-    initContainers: rc ? (rc(values) as Container[]) : source.initContainers,
-    volumes: rv ? (rv(values) as Volume[]) : source.volumes,
-    mounts: rm ? (rm(values) as VolumeMount[]) : source.mounts,
-  });
+  return (values: TemplateValues): RenderedParts => {
+    const objects: TemplateSource = {
+      initContainers: rc ? (rc(values) as Container[]) : source.initContainers,
+      volumes: rv ? (rv(values) as Volume[]) : source.volumes,
+      mounts: rm ? (rm(values) as VolumeMount[]) : source.mounts,
+    };
+    let digest: string | undefined;
+    return {
+      ...objects,
+      get digest(): string {
+        digest ??= renderDigest(shape, objects);
+        return digest;
+      },
+    };
+  };
 }

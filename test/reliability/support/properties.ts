@@ -23,6 +23,7 @@ export interface Case {
 }
 
 export const INJECTED = 'init-injector.io/injected';
+export const DIGESTS = 'init-injector.io/digests';
 
 /** The input the webhook would build: request namespace set even when metadata.namespace is ''. */
 export function inputFor(c: Case): MutationInput {
@@ -65,6 +66,7 @@ function frozenParts(p: Pod): unknown {
   const ann = c.metadata?.annotations;
   if (ann !== undefined && c.metadata !== undefined) {
     Reflect.deleteProperty(ann, INJECTED);
+    Reflect.deleteProperty(ann, DIGESTS);
     if (Object.keys(ann).length === 0) Reflect.deleteProperty(c.metadata, 'annotations');
   }
   return c;

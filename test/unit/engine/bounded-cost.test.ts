@@ -62,17 +62,17 @@ describe('bounded costs: quantities are compared within a bounded scale', () => 
   });
 });
 
-describe('bounded costs: the patch carries one annotation op whatever the pod carries', () => {
-  it('writes only init-injector.io/injected for a pod with 20,000 annotations', () => {
+describe('bounded costs: the patch carries one op per annotation it writes, whatever the pod carries', () => {
+  it('writes only init-injector.io/injected and init-injector.io/digests for a pod with 20,000 annotations', () => {
     const annotations = Object.fromEntries(
       Array.from({ length: 20_000 }, (_, i) => [`example.com/a${String(i)}`, 'x']),
     );
     const r = run(pod({ metadata: { annotations } }), policySet(doc('network-check')));
     deepStrictEqual(
       r.patch.filter((op) => op.path.startsWith('/metadata')).map((op) => op.path),
-      ['/metadata/annotations/init-injector.io~1injected'],
+      ['/metadata/annotations/init-injector.io~1injected', '/metadata/annotations/init-injector.io~1digests'],
     );
-    equal(Object.keys(r.mutated.metadata?.annotations ?? {}).length, 20_001);
+    equal(Object.keys(r.mutated.metadata?.annotations ?? {}).length, 20_002);
   });
 });
 

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-class-instance-assignment --
    client-node's model classes are the wire shapes here; test pods are plain JSON objects, never instances. */
-import { deepStrictEqual, equal, match } from 'node:assert/strict';
+import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
 import { mutate } from '../../../src/engine/index.js';
 import { SERVICE_ACCOUNT_MOUNT_PATH } from '../../../src/engine/present.js';
 import { decision, doc, initNames, pod, policySet, run } from './helpers.js';
@@ -28,8 +28,16 @@ describe('already applied: listed in init-injector.io/injected with its containe
     deepStrictEqual(initNames(r.mutated), ['network-check', 'init-demo']);
     deepStrictEqual(
       r.patch.map((o) => o.path),
-      ['/metadata/annotations/init-injector.io~1injected', '/spec/initContainers/0'],
+      [
+        '/metadata/annotations/init-injector.io~1injected',
+        '/metadata/annotations/init-injector.io~1digests',
+        '/spec/initContainers/0',
+      ],
     );
+    // The present policy keeps the digest it was recorded with: nothing about it changed.
+    const digests = r.mutated.metadata?.annotations?.['init-injector.io/digests'] ?? '';
+    ok(digests.endsWith(first.mutated.metadata?.annotations?.['init-injector.io/digests'] ?? '?'), digests);
+    ok(digests.startsWith('network-check='), digests);
   });
 
   it('still counts as present after the API server defaults fields of the injected container', () => {

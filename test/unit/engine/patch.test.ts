@@ -1,4 +1,4 @@
-import { deepStrictEqual, equal, ok } from 'node:assert/strict';
+import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
 import { diff } from '../../../src/engine/index.js';
 import type { Pod } from '../../../src/kube/wire.js';
 import { doc, pod, policySet, run } from './helpers.js';
@@ -39,11 +39,10 @@ describe('patch: name-keyed add ops, correct when parts of the pod are absent', 
     const p = pod();
     delete p.metadata;
     const r = run(p, set, { namespace: 'shop' });
-    deepStrictEqual(r.patch[0], {
-      op: 'add',
-      path: '/metadata',
-      value: { annotations: { 'init-injector.io/injected': 'certs' } },
-    });
+    const first = r.patch[0] as { op: string; path: string; value: { annotations: Record<string, string> } };
+    deepStrictEqual([first.op, first.path, Object.keys(first.value)], ['add', '/metadata', ['annotations']]);
+    equal(first.value.annotations['init-injector.io/injected'], 'certs');
+    match(first.value.annotations['init-injector.io/digests'] ?? '', /^certs=[0-9a-f]{12}$/);
   });
 
   it('keeps managedFields, status and untouched containers as the same objects (no clone)', () => {
@@ -66,6 +65,7 @@ describe('patch: name-keyed add ops, correct when parts of the pod are absent', 
     deepStrictEqual(Object.keys(r.mutated.metadata?.annotations ?? {}).sort(), [
       '__proto__',
       'constructor',
+      'init-injector.io/digests',
       'init-injector.io/injected',
     ]);
     equal(Object.getPrototypeOf(r.mutated.metadata?.annotations), Object.prototype);

@@ -111,7 +111,7 @@ describe('properties: over generated pods, the engine keeps its invariants', () 
         deepStrictEqual(new Set(names).size, names.length, 'container names must stay unique');
         for (const op of r.patch) {
           ok(
-            /^\/(metadata(\/annotations(\/init-injector\.io~1injected)?)?|spec\/(initContainers|volumes)(\/\d+)?|spec\/containers\/\d+\/volumeMounts(\/\d+)?)$/.test(
+            /^\/(metadata(\/annotations(\/init-injector\.io~1(injected|digests))?)?|spec\/(initContainers|volumes)(\/\d+)?|spec\/containers\/\d+\/volumeMounts(\/\d+)?)$/.test(
               op.path,
             ),
             `unexpected patch path ${op.path}`,
