@@ -35,7 +35,7 @@ describe('already applied: listed in init-injector.io/injected with its containe
       ],
     );
     // The present policy keeps the digest it was recorded with: nothing about it changed.
-    const digests = r.mutated.metadata?.annotations?.['init-injector.io/digests'] ?? '';
+    const digests = r.mutated.metadata.annotations['init-injector.io/digests'] ?? '';
     ok(digests.endsWith(first.mutated.metadata?.annotations?.['init-injector.io/digests'] ?? '?'), digests);
     ok(digests.startsWith('network-check='), digests);
   });
