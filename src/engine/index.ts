@@ -7,3 +7,4 @@ export { diff } from './patch.js';
 export { ANNOTATION } from './annotations.js';
 export { Reason, REASON_TEXT } from './reasons.js';
 export * from './types.js';
+export { drift, DriftState, type DriftReport, type PolicyDrift } from './drift.js';

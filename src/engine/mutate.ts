@@ -133,12 +133,7 @@ class Pass {
       celVariables: () => (cel ??= celVariables(input, pod, namespace)),
       celBudget: new CelBudget(),
     };
-    this.#podValues = {
-      name: meta.name ?? '',
-      generateName: meta.generateName ?? '',
-      namespace: meta.namespace !== undefined && meta.namespace !== '' ? meta.namespace : namespace,
-      serviceAccountName: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
-    };
+    this.#podValues = podValues(pod, namespace);
     this.#listed = new Set(nameList(annotation(annotations, ANNOTATION.injected)));
     this.#draft = new Draft(pod);
   }
@@ -248,6 +243,17 @@ class Pass {
     const patch = diff(this.#pod, mutated, [ANNOTATION.injected, ANNOTATION.digests]);
     return { ...base, patch, mutated, injected: this.#injected };
   }
+}
+
+/** The `{{ pod.* }}` values of a pod as the admission request carries it. */
+export function podValues(pod: Pod, namespace: string): TemplateValues['pod'] {
+  const meta = pod.metadata ?? {};
+  return {
+    name: meta.name ?? '',
+    generateName: meta.generateName ?? '',
+    namespace: meta.namespace !== undefined && meta.namespace !== '' ? meta.namespace : namespace,
+    serviceAccountName: pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount ?? 'default',
+  };
 }
 
 /** The CEL variables: the pod as received, the Namespace (or what is known of it), the request. */
