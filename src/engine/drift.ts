@@ -89,9 +89,10 @@ export function drift(input: MutationInput): DriftReport {
         const detail = was === undefined ? 'containers match the policy now (no digest recorded)' : 'up to date';
         report.push({ ...withWas, state: DriftState.Current, detail });
       } else {
-        const detail = !present
-          ? "the pod's containers differ from what the policy renders now"
-          : `recorded digest ${was ?? '-'}, the policy renders ${current ?? '(cannot render)'} now`;
+        const detail =
+          was !== undefined && was !== current
+            ? `the policy renders ${current ?? '(cannot render: its parameters are invalid)'} for this pod now; the pod records ${was}`
+            : "the pod's containers differ from what the policy renders now";
         report.push({ ...withWas, state: DriftState.Outdated, detail });
       }
       continue;

@@ -312,7 +312,6 @@ export function buildPolicySet(policies: readonly CompiledPolicy[]): Result<Poli
 
   const candidates = candidateIndex(sorted);
 
-  const revision = sha256(sorted.map((p) => `${p.name}:${p.digest}`).join('\n'))
-    .slice(0, 12);
+  const revision = sha256(sorted.map((p) => `${p.name}:${p.digest}`).join('\n')).slice(0, 12);
   return ok(Object.freeze({ policies: Object.freeze(sorted), byName, candidates, revision }));
 }
