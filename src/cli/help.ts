@@ -10,6 +10,8 @@ Commands:
   inject     preview injection offline: init-injector inject -p policies/ -f deploy.yaml [-o yaml|json|patch]
   validate   check policy files: init-injector validate policies/
   test       run PolicyTest suites: init-injector test policies/tests
+  explain    why a pod got what it got: init-injector explain -p policies/ pod/web -n shop (or -f pod.yaml)
+  status     which workloads run outdated or missing injections: init-injector status -p policies/ -A
   serve      run the admission webhook (HTTPS): init-injector serve --policies policies/
   help       show this help, or "init-injector help <command>"
 
@@ -67,4 +69,60 @@ order), a denial message, skip reasons, warnings, and the mutated resource again
 Prints PASS or FAIL per case (with a diff when the output differs) and "N passed, M failed".
 Exit status: 0 all passed, 1 any case failed or a test file is invalid, 2 bad command line.
 See docs/cli.md for the PolicyTest format.
+`;
+
+/** Usage text of `explain`. */
+export const EXPLAIN_HELP = `Usage: init-injector explain -p DIR (-f FILE|- [-n NS] [--namespace-labels k=v,...] | KIND/NAME [-n NS] [--kubeconfig FILE]) [--mode opt-in|cluster-wide] [-o table|json]
+
+Says, per policy, what it decides for a pod or pod template now and why (the selector, condition,
+missing request or parameter), which init containers it injects, and for a pod that exists whether
+the pod is current, outdated (its recorded digest differs from what the policy renders now) or
+missing the policy (it applies now but was never injected). A pod template was never injected: its
+rows say what a new pod would get.
+
+Offline, -f reads Pods and workloads from a manifest (as inject does). Live, KIND/NAME reads the
+object and its namespace's labels from the cluster: pod, deployment, statefulset, daemonset,
+replicaset, job or cronjob (kubectl's short names too).
+
+Options:
+  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
+  -f, --filename FILE|-      manifest file, or - for stdin
+  -n, --namespace NS         namespace (default: the object's, else "default")
+      --namespace-labels L   with -f: labels of that namespace, k=v,k2=v2
+      --kubeconfig FILE      live: the kubeconfig (default: KUBECONFIG, else ~/.kube/config)
+      --mode MODE            opt-in or cluster-wide: also apply that mode's namespace rule
+  -o, --output FORMAT        table (default) or json
+  -h, --help                 show this help
+
+Exit status: 0 explained, 1 the object or the policies could not be read, 2 bad command line.
+`;
+
+/** Usage text of `status`. */
+export const STATUS_HELP = `Usage: init-injector status -p DIR [-n NS]... [--kubeconfig FILE] [--mode opt-in|cluster-wide] [-o table|json] [-v]
+                           [--restart-outdated [--yes] [--interval SECONDS] [--timeout SECONDS]]
+
+The drift report: compares every running pod of the cluster (or of the -n namespaces) with the
+policies and prints, per workload (Deployment, StatefulSet, DaemonSet, ReplicaSet without owner,
+Job, CronJob, bare Pod), how many pods are current, outdated (a policy renders something else now
+than what the pod records) or missing a policy that applies now (e.g. created while the webhook was
+down under failurePolicy Ignore). Paged list calls only, nothing per pod.
+
+Options:
+  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
+  -n, --namespace NS         only this namespace (repeatable; default: all namespaces)
+      --kubeconfig FILE      the kubeconfig (default: KUBECONFIG, else ~/.kube/config)
+      --mode MODE            opt-in or cluster-wide: pods the webhook configuration of that mode never
+                             sees are not compared (kube-system & co. never are)
+  -o, --output FORMAT        table (default): workloads with drift, then a summary; json: everything
+  -v, --verbose              list current workloads too
+      --restart-outdated     restart the Deployments, StatefulSets and DaemonSets with outdated or
+                             missing pods as "kubectl rollout restart" does, one at a time, waiting
+                             for each rollout; never bare pods, Jobs or CronJobs. A dry run unless --yes
+      --yes                  act (with --restart-outdated)
+      --interval SECONDS     pause between two restarts (default 10)
+      --timeout SECONDS      longest wait for one rollout before stopping (default 300)
+  -h, --help                 show this help
+
+Exit status: 0 every pod current, 3 some pod outdated or missing a policy, 1 the cluster or the
+policies could not be read or a rollout did not finish, 2 bad command line.
 `;

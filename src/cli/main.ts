@@ -1,9 +1,9 @@
 /**
  * The `init-injector` command: dispatches to one module per subcommand, each imported only when
  * it runs, so that `--help` and usage errors start fast and only `serve` loads express, TLS and
- * the Kubernetes client. Exit codes: 0 ok, 1 refused/failed, 2 usage error (see io.ts).
+ * the Kubernetes client. Exit codes: 0 ok, 1 refused/failed, 2 usage error (see io.ts); status adds 3.
  */
-import { INJECT_HELP, MAIN_HELP, TEST_HELP, VALIDATE_HELP } from './help.js';
+import { EXPLAIN_HELP, INJECT_HELP, MAIN_HELP, STATUS_HELP, TEST_HELP, VALIDATE_HELP } from './help.js';
 import { Exit, processIO, type CliIO } from './io.js';
 
 type Command = (argv: readonly string[], io: CliIO) => Promise<number>;
@@ -15,10 +15,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   inject: async (argv, io) => (await import('./inject.js')).runInject(argv, io),
   validate: async (argv, io) => (await import('./validate.js')).runValidate(argv, io),
   test: async (argv, io) => (await import('./test.js')).runTest(argv, io),
+  explain: async (argv, io) => (await import('./explain.js')).runExplain(argv, io),
+  status: async (argv, io) => (await import('./status.js')).runStatus(argv, io),
   serve,
 };
 
-const HELP: Readonly<Record<string, string>> = { inject: INJECT_HELP, validate: VALIDATE_HELP, test: TEST_HELP };
+const HELP: Readonly<Record<string, string>> = {
+  inject: INJECT_HELP,
+  validate: VALIDATE_HELP,
+  test: TEST_HELP,
+  explain: EXPLAIN_HELP,
+  status: STATUS_HELP,
+};
 
 /** Runs the CLI with `argv` (without node and the script) and returns the process exit code. */
 export async function run(argv: readonly string[], io: CliIO = processIO): Promise<number> {

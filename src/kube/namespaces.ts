@@ -158,18 +158,21 @@ export function fileNamespaceSource(
   };
 }
 
-/**
- * An informer error as one line that says which server and why: fetch() says only "fetch failed",
- * the reason (ECONNREFUSED, a certificate error, a name that does not resolve) is in its cause.
- */
-export function listError(e: unknown, server: string): string {
+/** An error of the Kubernetes client as one line: fetch() says only "fetch failed", the reason
+ * (ECONNREFUSED, a certificate error, a name that does not resolve) is in its cause. */
+export function describeClientError(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const cause = e instanceof Error ? (e.cause as (Error & { code?: string }) | undefined) : undefined;
   const why =
     cause === undefined
       ? ''
       : ` (${[cause.code, cause.message].filter((x) => x !== undefined && x !== '').join(': ')})`;
-  return `cannot list or watch namespaces at ${server}: ${message}${why}`;
+  return `${message}${why}`;
+}
+
+/** An informer error as one line that says which server and why. */
+export function listError(e: unknown, server: string): string {
+  return `cannot list or watch namespaces at ${server}: ${describeClientError(e)}`;
 }
 
 /** Options for the informer source: which kubeconfig, and how long to wait before re-listing after an error. */

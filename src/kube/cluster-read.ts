@@ -1,0 +1,84 @@
+/**
+ * Reads for the CLI's live commands (explain, status): one client from a kubeconfig, namespaces with
+ * their labels, and paged lists of pods and their owners. Every list is paged (`limit`/`continue`),
+ * so memory and request size stay bounded on large clusters; nothing is read per pod.
+ */
+import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { NamespaceInfo } from '../engine/types.js';
+import { describeClientError } from './namespaces.js';
+
+/** The API clients of one kubeconfig. */
+export interface Cluster {
+  readonly server: string;
+  readonly core: CoreV1Api;
+  readonly apps: AppsV1Api;
+  readonly batch: BatchV1Api;
+}
+
+/** A client from `--kubeconfig FILE`, else KUBECONFIG / ~/.kube/config, as kubectl finds it. */
+export function connect(kubeconfig: string | undefined): Cluster {
+  const kc = new KubeConfig();
+  if (kubeconfig === undefined) kc.loadFromDefault();
+  else kc.loadFromFile(kubeconfig);
+  return {
+    server: kc.getCurrentCluster()?.server ?? '(no server in the kubeconfig)',
+    core: kc.makeApiClient(CoreV1Api),
+    apps: kc.makeApiClient(AppsV1Api),
+    batch: kc.makeApiClient(BatchV1Api),
+  };
+}
+
+/** Items per list page. */
+export const PAGE = 500;
+
+/** The paging parameters of one list call. */
+export type Page = { limit: number } | { limit: number; _continue: string };
+
+/** Every item of a paged list call, each mapped as its page arrives (so pages can be dropped). */
+export async function listAll<T, R>(
+  page: (params: Page) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  map: (item: T) => R,
+): Promise<R[]> {
+  const all: R[] = [];
+  let cont: string | undefined;
+  do {
+    const res = await page(cont === undefined ? { limit: PAGE } : { limit: PAGE, _continue: cont });
+    for (const item of res.items) all.push(map(item));
+    cont = res.metadata?._continue;
+  } while (cont !== undefined && cont !== '');
+  return all;
+}
+
+/** The engine's view of a namespace from its object (labels and the object CEL sees). */
+export function namespaceFromObject(object: {
+  metadata?: { name?: string; labels?: Record<string, string> };
+}): NamespaceInfo {
+  const name = object.metadata?.name ?? '';
+  const labels = { ...object.metadata?.labels };
+  return { name, labels, object: { apiVersion: 'v1', kind: 'Namespace', metadata: { ...object.metadata, labels } } };
+}
+
+/** An API error as one line: the status and message the API server sent, or why it was not reached. */
+export function apiErrorLine(error: unknown, server: string): string {
+  const body = (error as { body?: unknown }).body;
+  const code = (error as { code?: unknown }).code;
+  const status = typeof code === 'number' ? `${String(code)} ` : '';
+  if (typeof body === 'string' && body.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(body) as { message?: string };
+      if (parsed.message !== undefined) return `${server}: ${status}${parsed.message}`;
+    } catch {
+      // not JSON after all
+    }
+  }
+  return `${server}: ${describeClientError(error)}`;
+}
+
+/**
+ * A client-node model as the wire JSON the engine reads (what an admission request carries): the
+ * models use the wire field names, so a JSON round trip only turns Dates back into strings and
+ * drops the undefined members.
+ */
+export function wireJson(model: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(model)) as Record<string, unknown>;
+}
