@@ -7,8 +7,10 @@ import type { EngineFigures } from './engine/types.js';
 import type { RunFigures } from './lib/load.js';
 import { apiServerRows } from './report-apiserver.js';
 import { noisyRows, noisyTargets } from './report-noisy.js';
+import { statusRows, statusTargets } from './report-status.js';
 import type { ApiServerFigures } from './sections/apiserver.js';
 import type { NoisyFigures } from './sections/noisy.js';
+import type { StatusFigures } from './sections/status.js';
 import type { ScenarioFigures } from './sections/server.js';
 
 /** A performance target and how this run did against it. */
@@ -27,6 +29,7 @@ export interface BenchReport {
   readonly fresh: readonly ScenarioFigures[];
   readonly apiserver: ApiServerFigures;
   readonly noisy: NoisyFigures;
+  readonly status: StatusFigures;
 }
 
 const f = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
@@ -101,6 +104,7 @@ export function targets(r: BenchReport): TargetResult[] {
     });
   }
   out.push(...noisyTargets(r.noisy));
+  out.push(...statusTargets(r.status));
   return out;
 }
 
@@ -175,6 +179,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
   }
   rows.push(...apiServerRows(r.apiserver));
   rows.push(...noisyRows(r.noisy));
+  rows.push(...statusRows(r.status));
   for (const x of t)
     rows.push([
       `TARGET ${x.verdict}`,

@@ -19,6 +19,7 @@ import { runApiServer, type ApiServerFigures } from './sections/apiserver.js';
 import { runEngine } from './sections/engine.js';
 import { runNoisy, type NoisyFigures } from './sections/noisy.js';
 import { runServerScenarios, type Scenario, type ScenarioFigures } from './sections/server.js';
+import { runStatusSection, type StatusFigures } from './sections/status.js';
 import type { EngineFigures } from './engine/types.js';
 
 const { values } = parseArgs({
@@ -30,7 +31,7 @@ const { values } = parseArgs({
   },
 });
 const quick = values.quick;
-const sections = new Set((values.only ?? 'engine,server,fresh,apiserver,noisy').split(','));
+const sections = new Set((values.only ?? 'engine,server,fresh,apiserver,noisy,status').split(','));
 const timing = {
   warmupMs: quick ? 1000 : 1500, // the server's JIT needs ~1 s of load before its first window
   durationMs: Number(values.duration ?? (quick ? 1.5 : 8)) * 1000,
@@ -66,6 +67,7 @@ let keepAlive: ScenarioFigures[] = [];
 let fresh: ScenarioFigures[] = [];
 let apiserver: ApiServerFigures = { skipped: 'not selected (--only)' };
 let noisy: NoisyFigures = { skipped: 'not selected (--only)' };
+let status: StatusFigures = { skipped: 'not selected (--only)' };
 const env = {
   policiesDir: dirs[10]!,
   labelsFile,
@@ -119,17 +121,24 @@ try {
     log('bench: noisy neighbour (bystanders while hostile pods are sent)');
     noisy = await runNoisy(ecdsa, labelsFile, work, quick, log);
   }
+  if (sections.has('status')) {
+    const pods = quick ? 3000 : 10_000;
+    log(`bench: init-injector status on ${String(pods)} pods of the real API server`);
+    status = await runStatusSection(work, pods, log);
+    if ('skipped' in status) log(`bench: status section skipped: ${status.skipped}`);
+  }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
-const report: BenchReport = { engine, keepAlive, fresh, apiserver, noisy };
+const report: BenchReport = { engine, keepAlive, fresh, apiserver, noisy, status };
 const t = targets(report);
 const runs = [...keepAlive, ...fresh].flatMap((s) => [s.injector, s.floor]);
 const errors =
   runs.reduce((a, r) => a + r.errors, 0) +
   ('skipped' in apiserver ? 0 : apiserver.errors) +
-  ('skipped' in noisy ? 0 : noisy.errors);
+  ('skipped' in noisy ? 0 : noisy.errors) +
+  ('skipped' in status ? 0 : status.errors);
 const checked = runs.reduce((a, r) => a + r.checked, 0) + ('skipped' in apiserver ? 0 : apiserver.podsChecked);
 const resultsDir = join(ROOT, 'bench', 'results');
 mkdirSync(resultsDir, { recursive: true });
@@ -162,6 +171,7 @@ if (errors > 0) {
     log(`  ${r.server} ${r.mode}: ${r.errors} errors, e.g. ${r.errorSamples.join(' | ')}`);
   if (!('skipped' in apiserver) && apiserver.errors > 0) log(`  apiserver: ${apiserver.errorSamples.join(' | ')}`);
   if (!('skipped' in noisy) && noisy.errors > 0) log(`  noisy: ${noisy.errorSamples.join(' | ')}`);
+  if (!('skipped' in status) && status.errors > 0) log(`  status: ${status.errorSamples.join(' | ')}`);
   log(`bench: details in ${file}`);
   process.exit(1);
 }

@@ -84,36 +84,52 @@ interface Tally {
   missingPolicies: Set<string>;
 }
 
-/** Compares every pod with the policies and groups the result by workload. */
-export function driftReport(
-  pods: readonly Pod[],
-  namespaces: ReadonlyMap<string, NamespaceInfo>,
-  owners: Owners,
-  policies: PolicySet,
-  mode: Mode | undefined,
-): DriftResult {
-  const tallies = new Map<string, Tally>();
-  const seenNamespaces = new Set<string>();
-  let notSeen = 0;
-  let finished = 0;
-  for (const pod of pods) {
+/**
+ * Compares pods with the policies one at a time and keeps only counts per workload, so that a
+ * cluster's pods can be read page by page and dropped (memory bounded by a page, not the cluster).
+ */
+export class DriftTally {
+  readonly #tallies = new Map<string, Tally>();
+  readonly #namespaces = new Set<string>();
+  #notSeen = 0;
+  #finished = 0;
+
+  readonly #namespaceInfo: ReadonlyMap<string, NamespaceInfo>;
+  readonly #owners: Owners;
+  readonly #policies: PolicySet;
+  readonly #mode: Mode | undefined;
+
+  constructor(
+    namespaces: ReadonlyMap<string, NamespaceInfo>,
+    owners: Owners,
+    policies: PolicySet,
+    mode: Mode | undefined,
+  ) {
+    this.#namespaceInfo = namespaces;
+    this.#owners = owners;
+    this.#policies = policies;
+    this.#mode = mode;
+  }
+
+  /** Compares one pod and counts it under its workload. */
+  add(pod: Pod): void {
     const namespace = pod.metadata?.namespace ?? '';
-    const ns = namespaces.get(namespace) ?? { name: namespace, labels: {} };
-    seenNamespaces.add(namespace);
+    const ns = this.#namespaceInfo.get(namespace) ?? { name: namespace, labels: {} };
+    this.#namespaces.add(namespace);
     const phase = (pod as { status?: { phase?: string } }).status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed' || pod.metadata?.deletionTimestamp !== undefined) {
-      finished += 1;
-      continue;
+      this.#finished += 1;
+      return;
     }
-    if (outOfScope(pod, namespace, ns.labels ?? {}, mode) !== undefined) {
-      notSeen += 1;
-      continue;
+    if (outOfScope(pod, namespace, ns.labels ?? {}, this.#mode) !== undefined) {
+      this.#notSeen += 1;
+      return;
     }
-    const report = drift({ pod, namespace: ns, policies });
+    const report = drift({ pod, namespace: ns, policies: this.#policies });
     const state = podSummary(report.map((d) => d.state));
-    const { kind, name } = workloadOf(pod, owners);
+    const { kind, name } = workloadOf(pod, this.#owners);
     const key = `${kind}\u0000${namespace}\u0000${name}`;
-    let t = tallies.get(key);
+    let t = this.#tallies.get(key);
     if (t === undefined) {
       t = {
         kind,
@@ -126,42 +142,57 @@ export function driftReport(
         outdatedPolicies: new Set(),
         missingPolicies: new Set(),
       };
-      tallies.set(key, t);
+      this.#tallies.set(key, t);
     }
     t.pods += 1;
     if (state === 'current') t.current += 1;
     if (state.includes('outdated')) t.outdated += 1;
     if (state.includes('missing')) t.missing += 1;
     for (const d of report) {
-      if (d.state === DriftState.Outdated || d.state === DriftState.Removed)
-        t.outdatedPolicies.add(
-          d.state === DriftState.Removed
-            ? `${d.policy} (removed)`
-            : `${d.policy} ${d.recorded ?? '?'} -> ${d.current ?? '?'}`,
-        );
+      if (d.state === DriftState.Removed) t.outdatedPolicies.add(`${d.policy} (removed)`);
+      if (d.state === DriftState.Outdated)
+        t.outdatedPolicies.add(`${d.policy} ${d.recorded ?? '?'} -> ${d.current ?? '?'}`);
       if (d.state === DriftState.Missing) t.missingPolicies.add(d.policy);
     }
   }
-  const workloads = [...tallies.values()]
-    .map((t) => ({
-      ...t,
-      outdatedPolicies: [...t.outdatedPolicies].sort(),
-      missingPolicies: [...t.missingPolicies].sort(),
-    }))
-    .sort(
-      (a, b) => a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
-    );
-  const sum = (f: (w: WorkloadDrift) => number): number => workloads.reduce((n, w) => n + f(w), 0);
-  return {
-    workloads,
-    summary: {
-      namespaces: seenNamespaces.size,
-      pods: sum((w) => w.pods),
-      current: sum((w) => w.current),
-      outdated: sum((w) => w.outdated),
-      missing: sum((w) => w.missing),
-      notSeen,
-      finished,
-    },
-  };
+
+  /** The report so far: workloads sorted by namespace, kind and name, and the summary. */
+  result(): DriftResult {
+    const workloads = [...this.#tallies.values()]
+      .map((t) => ({
+        ...t,
+        outdatedPolicies: [...t.outdatedPolicies].sort(),
+        missingPolicies: [...t.missingPolicies].sort(),
+      }))
+      .sort(
+        (a, b) =>
+          a.namespace.localeCompare(b.namespace) || a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name),
+      );
+    const sum = (f: (w: WorkloadDrift) => number): number => workloads.reduce((n, w) => n + f(w), 0);
+    return {
+      workloads,
+      summary: {
+        namespaces: this.#namespaces.size,
+        pods: sum((w) => w.pods),
+        current: sum((w) => w.current),
+        outdated: sum((w) => w.outdated),
+        missing: sum((w) => w.missing),
+        notSeen: this.#notSeen,
+        finished: this.#finished,
+      },
+    };
+  }
+}
+
+/** The report of a list of pods (DriftTally over all of them). */
+export function driftReport(
+  pods: readonly Pod[],
+  namespaces: ReadonlyMap<string, NamespaceInfo>,
+  owners: Owners,
+  policies: PolicySet,
+  mode: Mode | undefined,
+): DriftResult {
+  const tally = new DriftTally(namespaces, owners, policies, mode);
+  for (const pod of pods) tally.add(pod);
+  return tally.result();
 }

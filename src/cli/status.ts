@@ -4,13 +4,20 @@
  * per workload, how many pods are current, outdated or missing a policy; with --restart-outdated it
  * restarts the owners of such pods (restart.ts). Exit 0 when every pod is current, 3 when any is not.
  */
-import type { NamespaceInfo } from '../engine/types.js';
-import { apiErrorLine, connect, listAll, namespaceFromObject, wireJson, type Cluster } from '../kube/cluster-read.js';
-import type { Pod } from '../kube/wire.js';
+import type { PolicySet } from '../engine/types.js';
+import {
+  apiErrorLine,
+  connect,
+  listAll,
+  listEach,
+  namespaceFromObject,
+  wireJson,
+  type Cluster,
+} from '../kube/cluster-read.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
-import { driftReport, type DriftResult, type OwnerRef, type Owners } from './drift-report.js';
+import { DriftTally, type DriftResult, type OwnerRef } from './drift-report.js';
 import { table } from './explanation.js';
 import { STATUS_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
@@ -34,47 +41,49 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-interface Listed {
-  readonly pods: Pod[];
-  readonly namespaces: Map<string, NamespaceInfo>;
-  readonly owners: Owners;
-}
-
 type Meta = { metadata?: { name?: string; namespace?: string; ownerReferences?: OwnerRef[] } };
 
-function ownerEntry(o: Meta): [string, OwnerRef | undefined] {
-  const refs = o.metadata?.ownerReferences;
-  return [
-    `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`,
-    refs?.find((r) => r.controller === true) ?? refs?.[0],
-  ];
+function ownerEntry(o: unknown): [string, OwnerRef | undefined] {
+  const meta = (o as Meta).metadata;
+  const refs = meta?.ownerReferences;
+  return [`${meta?.namespace ?? ''}/${meta?.name ?? ''}`, refs?.find((r) => r.controller === true) ?? refs?.[0]];
 }
 
-/** Everything the report needs, in paged list calls: cluster-wide, or per namespace of -n. */
-async function listCluster(c: Cluster, only: readonly string[]): Promise<Listed> {
+/**
+ * The report in paged list calls, cluster-wide or per namespace of -n: namespaces, ReplicaSets and
+ * Jobs first (small), then pods, each compared as its page arrives and dropped.
+ */
+async function reportCluster(
+  c: Cluster,
+  only: readonly string[],
+  policies: PolicySet,
+  mode: Mode | undefined,
+): Promise<DriftResult> {
   const namespaceObjects = await listAll((page) => c.core.listNamespace(page), wireJson);
   const namespaces = new Map(
     namespaceObjects.map((o) => [String((o['metadata'] as Meta['metadata'])?.name), namespaceFromObject(o)]),
   );
-  const toPod = (p: unknown): Pod => wireJson(p);
-  const owner = (o: unknown): [string, OwnerRef | undefined] => ownerEntry(o as Meta);
-  if (only.length === 0) {
-    const [pods, rs, jobs] = await Promise.all([
-      listAll((page) => c.core.listPodForAllNamespaces(page), toPod),
-      listAll((page) => c.apps.listReplicaSetForAllNamespaces(page), owner),
-      listAll((page) => c.batch.listJobForAllNamespaces(page), owner),
-    ]);
-    return { pods, namespaces, owners: { replicaSets: new Map(rs), jobs: new Map(jobs) } };
-  }
-  const pods: Pod[] = [];
+  const scopes = only.length === 0 ? [undefined] : only;
   const rs: [string, OwnerRef | undefined][] = [];
   const jobs: [string, OwnerRef | undefined][] = [];
-  for (const namespace of only) {
-    pods.push(...(await listAll((page) => c.core.listNamespacedPod({ namespace, ...page }), toPod)));
-    rs.push(...(await listAll((page) => c.apps.listNamespacedReplicaSet({ namespace, ...page }), owner)));
-    jobs.push(...(await listAll((page) => c.batch.listNamespacedJob({ namespace, ...page }), owner)));
+  for (const namespace of scopes) {
+    if (namespace === undefined) {
+      rs.push(...(await listAll((page) => c.apps.listReplicaSetForAllNamespaces(page), ownerEntry)));
+      jobs.push(...(await listAll((page) => c.batch.listJobForAllNamespaces(page), ownerEntry)));
+    } else {
+      rs.push(...(await listAll((page) => c.apps.listNamespacedReplicaSet({ namespace, ...page }), ownerEntry)));
+      jobs.push(...(await listAll((page) => c.batch.listNamespacedJob({ namespace, ...page }), ownerEntry)));
+    }
   }
-  return { pods, namespaces, owners: { replicaSets: new Map(rs), jobs: new Map(jobs) } };
+  const tally = new DriftTally(namespaces, { replicaSets: new Map(rs), jobs: new Map(jobs) }, policies, mode);
+  const add = (pod: unknown): void => {
+    tally.add(wireJson(pod));
+  };
+  for (const namespace of scopes) {
+    if (namespace === undefined) await listEach((page) => c.core.listPodForAllNamespaces(page), add);
+    else await listEach((page) => c.core.listNamespacedPod({ namespace, ...page }), add);
+  }
+  return tally.result();
 }
 
 function seconds(flag: string, text: string): number | string {
@@ -142,14 +151,13 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
     );
     return Exit.Failed;
   }
-  let listed: Listed;
+  let report: DriftResult;
   try {
-    listed = await listCluster(cluster, values.namespace ?? []);
+    report = await reportCluster(cluster, values.namespace ?? [], loaded.value, mode as Mode | undefined);
   } catch (error) {
     io.err(`init-injector status: cannot list the cluster: ${apiErrorLine(error, cluster.server)}\n`);
     return Exit.Failed;
   }
-  const report = driftReport(listed.pods, listed.namespaces, listed.owners, loaded.value, mode as Mode | undefined);
   if (values.output === 'json') io.out(JSON.stringify(report, null, 2) + '\n');
   else io.out(formatReport(report, values.verbose === true));
   const stale = report.summary.outdated + report.summary.missing > 0;

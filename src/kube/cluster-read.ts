@@ -34,18 +34,26 @@ export const PAGE = 500;
 /** The paging parameters of one list call. */
 export type Page = { limit: number } | { limit: number; _continue: string };
 
-/** Every item of a paged list call, each mapped as its page arrives (so pages can be dropped). */
+/** Calls `visit` on every item of a paged list call as its page arrives; pages are not kept. */
+export async function listEach<T>(
+  page: (params: Page) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
+  visit: (item: T) => void,
+): Promise<void> {
+  let cont: string | undefined;
+  do {
+    const res = await page(cont === undefined ? { limit: PAGE } : { limit: PAGE, _continue: cont });
+    for (const item of res.items) visit(item);
+    cont = res.metadata?._continue;
+  } while (cont !== undefined && cont !== '');
+}
+
+/** Every item of a paged list call, each mapped as its page arrives. */
 export async function listAll<T, R>(
   page: (params: Page) => Promise<{ items: T[]; metadata?: { _continue?: string } }>,
   map: (item: T) => R,
 ): Promise<R[]> {
   const all: R[] = [];
-  let cont: string | undefined;
-  do {
-    const res = await page(cont === undefined ? { limit: PAGE } : { limit: PAGE, _continue: cont });
-    for (const item of res.items) all.push(map(item));
-    cont = res.metadata?._continue;
-  } while (cont !== undefined && cont !== '');
+  await listEach(page, (item) => all.push(map(item)));
   return all;
 }
 
