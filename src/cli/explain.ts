@@ -8,8 +8,8 @@ import { apiErrorLine, connect, namespaceFromObject, wireJson, type Cluster } fr
 import { describeObject, findPodTemplate, objectsIn } from '../kube/workloads.js';
 import type { NamespaceInfo, PolicySet } from '../engine/types.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
-import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
+import { loadPolicySources } from './policy-source.js';
 import { namespaceInfo, parseLabelList, syntheticRequest } from './context.js';
 import { explain, formatExplanation, type Explanation } from './explanation.js';
 import { EXPLAIN_HELP } from './help.js';
@@ -113,7 +113,7 @@ export async function runExplain(argv: readonly string[], io: CliIO): Promise<nu
       'init-injector explain: --namespace-labels is for -f; live, the namespace is read from the cluster',
     );
 
-  const loaded = await loadPolicies(policyPaths);
+  const loaded = await loadPolicySources(policyPaths, values.kubeconfig);
   if (!loaded.ok) {
     for (const d of loaded.error) io.err(formatDiagnostic(d) + '\n');
     io.err(`init-injector explain: the policies are invalid (${loaded.error.length} problem(s))\n`);

@@ -85,7 +85,8 @@ object and its namespace's labels from the cluster: pod, deployment, statefulset
 replicaset, job or cronjob (kubectl's short names too).
 
 Options:
-  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
+  -p, --policies SOURCE      policy directory or file, or configmap/NAMESPACE/NAME (the webhook's
+                             ConfigMap, read with the kubeconfig); repeatable           [required]
   -f, --filename FILE|-      manifest file, or - for stdin
   -n, --namespace NS         namespace (default: the object's, else "default")
       --namespace-labels L   with -f: labels of that namespace, k=v,k2=v2
@@ -108,7 +109,8 @@ than what the pod records) or missing a policy that applies now (e.g. created wh
 down under failurePolicy Ignore). Paged list calls only, nothing per pod.
 
 Options:
-  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
+  -p, --policies SOURCE      policy directory or file, or configmap/NAMESPACE/NAME (the webhook's
+                             ConfigMap, read with the kubeconfig); repeatable           [required]
   -n, --namespace NS         only this namespace (repeatable; default: all namespaces)
       --kubeconfig FILE      the kubeconfig (default: KUBECONFIG, else ~/.kube/config)
       --mode MODE            opt-in or cluster-wide: pods the webhook configuration of that mode never

@@ -15,8 +15,8 @@ import {
   type Cluster,
 } from '../kube/cluster-read.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
-import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
+import { loadPolicySources } from './policy-source.js';
 import { DriftTally, type DriftResult, type OwnerRef } from './drift-report.js';
 import { table } from './explanation.js';
 import { STATUS_HELP } from './help.js';
@@ -136,7 +136,7 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
   if (values.yes === true && values['restart-outdated'] !== true)
     return usage(io, 'init-injector status: --yes only goes with --restart-outdated');
 
-  const loaded = await loadPolicies(policyPaths);
+  const loaded = await loadPolicySources(policyPaths, values.kubeconfig);
   if (!loaded.ok) {
     for (const d of loaded.error) io.err(formatDiagnostic(d) + '\n');
     io.err(`init-injector status: the policies are invalid (${loaded.error.length} problem(s))\n`);

@@ -133,6 +133,12 @@ describe('cli: explain (built dist/)', function () {
     match(kind.stderr, /"service\/web" is not KIND\/NAME with KIND one of pod, deployment/);
   });
 
+  it('refuses a ConfigMap policy source that is not configmap/NAMESPACE/NAME', () => {
+    const run = cli(['explain', '-p', 'configmap/only-namespace', '-f', join(dir, 'pod.yaml')]);
+    equal(run.code, 1);
+    match(run.stderr, /configmap\/only-namespace: expected configmap\/NAMESPACE\/NAME/);
+  });
+
   it('names the server and the reason when the cluster cannot be reached', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {

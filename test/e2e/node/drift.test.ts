@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { dump } from 'js-yaml';
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment } from '@kubernetes/client-node';
 import {
   appContainer,
   createNamespace,
@@ -194,6 +194,23 @@ nodeSuite('e2e node: status, explain and --restart-outdated on a real cluster', 
     );
     const v2 = await status(ns);
     assert.equal(v2.run.code, 3, 'drift is exit status 3');
+    // The same report from the ConfigMap the webhook would mount (-p configmap/NAMESPACE/NAME).
+    await cp.coreApi.createNamespacedConfigMap({
+      namespace: ns,
+      body: toKube<V1ConfigMap>({ metadata: { name: 'policies' }, data: { 'gate.yaml': gatePolicy('v2') } }),
+    });
+    const fromCluster = await cli([
+      'status',
+      '-p',
+      `configmap/${ns}/policies`,
+      '-n',
+      ns,
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '-o',
+      'json',
+    ]);
+    assert.equal(fromCluster.stdout, v2.run.stdout, fromCluster.stderr);
     const [web] = v2.workloads;
     assert.deepEqual([web?.pods, web?.current, web?.outdated], [2, 0, 2]);
     const [pair] = web?.outdatedPolicies ?? [];
