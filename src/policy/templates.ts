@@ -20,7 +20,13 @@ type Renderer = (values: TemplateValues) => unknown;
 
 const isPodField = (name: string): name is PodField => (POD_FIELDS as readonly string[]).includes(name);
 
-function compileString(text: string, params: ReadonlySet<string>): Renderer | null {
+/** The placeholders a policy's templates use: what its rendering (and so its digest) depends on. */
+interface Used {
+  readonly params: Set<string>;
+  readonly pod: Set<PodField>;
+}
+
+function compileString(text: string, params: ReadonlySet<string>, used: Used): Renderer | null {
   const parts: Part[] = [];
   let last = 0;
   for (const m of text.matchAll(PLACEHOLDER)) {
@@ -28,8 +34,13 @@ function compileString(text: string, params: ReadonlySet<string>): Renderer | nu
     const [root = '', name = ''] = (m[1] ?? '').split('.');
     if (m.index > last) parts.push(text.slice(last, m.index));
     last = m.index + whole.length;
-    if (root === 'params' && params.has(name)) parts.push({ param: name });
-    else if (root === 'pod' && isPodField(name)) parts.push({ pod: name });
+    if (root === 'params' && params.has(name)) {
+      parts.push({ param: name });
+      used.params.add(name);
+    } else if (root === 'pod' && isPodField(name)) {
+      parts.push({ pod: name });
+      used.pod.add(name);
+    }
     // Validation (placeholders.ts) refused the policy before it got here; stay literal regardless.
     else parts.push(whole);
   }
@@ -54,12 +65,12 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   else target[key] = value;
 }
 
-function compileValue(value: unknown, params: ReadonlySet<string>): Renderer | null {
-  if (typeof value === 'string') return compileString(value, params);
+function compileValue(value: unknown, params: ReadonlySet<string>, used: Used): Renderer | null {
+  if (typeof value === 'string') return compileString(value, params, used);
   if (Array.isArray(value)) {
     const dynamic: [number, Renderer][] = [];
     value.forEach((item, i) => {
-      const r = compileValue(item, params);
+      const r = compileValue(item, params, used);
       if (r) dynamic.push([i, r]);
     });
     if (dynamic.length === 0) return null;
@@ -73,7 +84,7 @@ function compileValue(value: unknown, params: ReadonlySet<string>): Renderer | n
     const record = value as Record<string, unknown>;
     const dynamic: [string, Renderer][] = [];
     for (const key of Object.keys(record)) {
-      const r = compileValue(record[key], params);
+      const r = compileValue(record[key], params, used);
       if (r) dynamic.push([key, r]);
     }
     if (dynamic.length === 0) return null;
@@ -102,24 +113,33 @@ export function renderDigest(shape: string, parts: TemplateSource): string {
   return sha256(`${shape}\n${canonicalJson(objects)}`).slice(0, RENDER_DIGEST_LENGTH);
 }
 
+/** Digests remembered per policy: most pods of a cluster render a policy with the same few values. */
+const DIGEST_CACHE_SIZE = 1024;
+
 /**
  * Compiles the placeholders of a validated policy once; `params` are the declared parameter names.
  * Unknown placeholders were refused by validation (placeholders.ts), the one place that checks them.
- * A policy without placeholders renders one frozen object with its digest computed here; otherwise
- * the digest is computed on first read, so that only policies actually applied to a pod pay for it.
+ * A policy without placeholders renders one frozen object with its digest computed here. Otherwise
+ * the digest is computed on first read (only policies actually applied to a pod pay for it) and
+ * remembered by the values of the placeholders the templates use, which is all the rendering
+ * depends on: hashing a rendered container costs ten times rendering it.
  */
 export function compileTemplates(
   source: TemplateSource,
   params: ReadonlySet<string>,
   shape: string,
 ): (values: TemplateValues) => RenderedParts {
-  const rc = compileValue(source.initContainers, params);
-  const rv = compileValue(source.volumes, params);
-  const rm = compileValue(source.mounts, params);
+  const used: Used = { params: new Set(), pod: new Set() };
+  const rc = compileValue(source.initContainers, params, used);
+  const rv = compileValue(source.volumes, params, used);
+  const rm = compileValue(source.mounts, params, used);
   if (!rc && !rv && !rm) {
     const constant: RenderedParts = Object.freeze({ ...source, digest: renderDigest(shape, source) });
     return () => constant;
   }
+  const usedParams = [...used.params];
+  const usedPod = [...used.pod];
+  const cache = new Map<string, string>();
   return (values: TemplateValues): RenderedParts => {
     const objects: TemplateSource = {
       initContainers: rc ? (rc(values) as Container[]) : source.initContainers,
@@ -130,7 +150,17 @@ export function compileTemplates(
     return {
       ...objects,
       get digest(): string {
-        digest ??= renderDigest(shape, objects);
+        if (digest !== undefined) return digest;
+        const key = JSON.stringify([
+          usedParams.map((p) => values.params.get(p) ?? ''),
+          usedPod.map((f) => values.pod[f]),
+        ]);
+        digest = cache.get(key);
+        if (digest === undefined) {
+          digest = renderDigest(shape, objects);
+          if (cache.size >= DIGEST_CACHE_SIZE) cache.clear();
+          cache.set(key, digest);
+        }
         return digest;
       },
     };
