@@ -74,7 +74,7 @@ export function drift(input: MutationInput): DriftReport {
     const decision = result.decisions.find((d) => d.policy === policy.name);
     const params = resolveParams(policy, annotations);
     const current = params.ok
-      ? policy.render({ params: params.values, pod: podValues(pod, namespace) }).digest
+      ? policy.render({ params: params.values, pod: podValues(pod, namespace) }).digest()
       : undefined;
     const base = {
       policy: policy.name,

@@ -147,7 +147,7 @@ class Pass {
       const parts = params.ok ? this.#render(policy, params.values) : undefined;
       if (parts !== undefined && !('reason' in parts) && this.#draft.isPresent(parts)) {
         this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
-        if (!audit) this.#apply(policy.name, parts.digest);
+        if (!audit) this.#apply(policy.name, parts.digest());
         return;
       }
     }
@@ -175,7 +175,7 @@ class Pass {
     } else {
       this.#draft.commit(plan);
       this.#decisions.push({ policy: policy.name, outcome: Outcome.Inject });
-      this.#apply(policy.name, parts.digest);
+      this.#apply(policy.name, parts.digest());
       this.#injected.push(policy.name);
     }
   }

@@ -105,9 +105,10 @@ export interface RenderedParts {
   /**
    * Short hash of these objects and of where the policy puts them, before any QoS fit: what the pod
    * records per applied policy (init-injector.io/digests), so that a changed policy, parameter
-   * default or annotation value shows as drift and nothing else does.
+   * default or annotation value shows as drift and nothing else does. A function, computed on first
+   * call: most renders are never applied, and an accessor property would slow every render down.
    */
-  readonly digest: string;
+  readonly digest: () => string;
 }
 
 /** Where a policy came from, for messages. */

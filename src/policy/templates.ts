@@ -134,7 +134,8 @@ export function compileTemplates(
   const rv = compileValue(source.volumes, params, used);
   const rm = compileValue(source.mounts, params, used);
   if (!rc && !rv && !rm) {
-    const constant: RenderedParts = Object.freeze({ ...source, digest: renderDigest(shape, source) });
+    const digest = renderDigest(shape, source);
+    const constant: RenderedParts = Object.freeze({ ...source, digest: () => digest });
     return () => constant;
   }
   const usedParams = [...used.params];
@@ -149,7 +150,7 @@ export function compileTemplates(
     let digest: string | undefined;
     return {
       ...objects,
-      get digest(): string {
+      digest: (): string => {
         if (digest !== undefined) return digest;
         const key = JSON.stringify([
           usedParams.map((p) => values.params.get(p) ?? ''),
