@@ -5,6 +5,8 @@
  *
  * - schemas/injection-policy.v1alpha1.json from src/policy/schema.ts (InjectionPolicySchema)
  * - schemas/policy-test.v1alpha1.json from src/cli/policytest-schema.ts (PolicyTestSchema)
+ * - deploy/crds/injectionpolicies.init-injector.io.yaml: the InjectionPolicy CRD, from the same
+ *   schema made structural (hack/crd.ts)
  *
  * Draft-07, the draft editors' YAML support (yaml-language-server) handles best. The Kubernetes
  * sub-objects (Container, Volume, VolumeMount), which the zod schema leaves to kube-validate.ts,
@@ -18,6 +20,7 @@ import { z } from 'zod';
 import { PolicyTestSchema } from '../src/cli/policytest-schema.js';
 import { QUANTITY_FIELDS, QUANTITY_MAPS } from '../src/policy/kube-validate.js';
 import { InjectionPolicySchema } from '../src/policy/schema.js';
+import { injectionPolicyCrd } from './crd.js';
 
 type Json = Record<string, unknown>;
 
@@ -116,14 +119,25 @@ function document(id: string, title: string, description: string, body: Json): s
 /** Every generated file: path relative to the repository, and its exact text. */
 export function generate(): { path: string; text: string }[] {
   const options = { target: 'draft-7', io: 'input' } as const;
+  const policy = withKubeRefs(z.toJSONSchema(InjectionPolicySchema, options));
   return [
+    {
+      path: 'deploy/crds/injectionpolicies.init-injector.io.yaml',
+      text: injectionPolicyCrd(
+        {
+          ...policy,
+          description: 'Init containers (with their volumes and mounts) that init-injector adds to matching Pods.',
+        },
+        'from src/policy/schema.ts by hack/gen-schema.ts (npm run schema:gen); do not edit',
+      ),
+    },
     {
       path: 'schemas/injection-policy.v1alpha1.json',
       text: document(
         'injection-policy.v1alpha1.json',
         'InjectionPolicy (init-injector.io/v1alpha1)',
         'Init containers (with their volumes and mounts) that init-injector adds to matching Pods. Generated from src/policy/schema.ts by hack/gen-schema.ts; do not edit.',
-        withKubeRefs(z.toJSONSchema(InjectionPolicySchema, options)),
+        policy,
       ),
     },
     {

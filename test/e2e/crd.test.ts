@@ -1,0 +1,90 @@
+/**
+ * The InjectionPolicy CRD (deploy/crds/, generated from the zod schema) against the real API
+ * server: it is accepted and becomes Established, every shipped policy applies as an object and
+ * reads back with its printer columns, and the API server itself refuses a bad policy with the
+ * field path, as `kubectl apply` shows it.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, waitFor, type ControlPlane } from './harness/index.js';
+import { getControlPlane } from './support/fixtures.js';
+
+const CRD = path.join(REPO_ROOT, 'deploy', 'crds', 'injectionpolicies.init-injector.io.yaml');
+const POLICIES = path.join(REPO_ROOT, 'policies');
+
+describe('e2e: the InjectionPolicy CRD', function () {
+  let cp: ControlPlane;
+
+  before(async function () {
+    cp = await getControlPlane();
+    const applied = await cp.kubectl(['apply', '--server-side', '-f', CRD]);
+    assert.equal(applied.code, 0, applied.stderr);
+    // Polled rather than `kubectl wait`, which fails at once while the new CRD has no conditions yet.
+    await waitFor(
+      'the CRD to be Established',
+      async () => {
+        const r = await cp.kubectl([
+          'get',
+          'crd/injectionpolicies.init-injector.io',
+          '-o',
+          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
+        ]);
+        if (r.code !== 0) throw new Error(r.stderr);
+        return r.stdout === 'True' ? true : undefined;
+      },
+      60_000,
+      200,
+    );
+  });
+
+  after(async function () {
+    await cp.kubectl(['delete', '-f', CRD, '--wait=true']);
+  });
+
+  it('takes every shipped policy as an object, and lists them with mode, priority and action', async function () {
+    const files = readdirSync(POLICIES).filter((f) => f.endsWith('.yaml'));
+    for (const file of files) {
+      const r = await cp.kubectl(['apply', '--server-side', '-f', path.join(POLICIES, file)]);
+      assert.equal(r.code, 0, `${file}: ${r.stderr}`);
+    }
+    const list = await cp.kubectl(['get', 'injectionpolicies']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^NAME +MODE +PRIORITY +ACTION +AGE$/m);
+    assert.match(list.stdout, /^network-check +Always +20 +Inject /m);
+    assert.match(list.stdout, /^cert-fetcher +OnRequest +30 +Inject /m);
+    const stored = await cp.kubectl(['get', 'injectionpolicy', 'network-check', '-o', 'json']);
+    const spec = (JSON.parse(stored.stdout) as { spec: { initContainers: { args?: string[] }[] } }).spec;
+    assert.deepEqual(spec.initContainers[0]?.args, ['{{ params.target }}'], 'the container spec is kept as written');
+  });
+
+  it('is refused by the API server with the field path when a field has a wrong value, type or name', async function () {
+    const base = readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8').replace(
+      'name: init-demo\n',
+      'name: bad-demo\n',
+    );
+    const cases: [string, string, RegExp][] = [
+      ['mode: Always', 'mode: Sometimes', /spec\.mode: Unsupported value: "Sometimes"/],
+      ['priority: 10', 'priority: ten', /\.spec\.priority: expected numeric \(int or float\), got string/],
+      ['mode: Always', 'mode: Always\n  colour: blue', /\.spec\.colour: field not declared in schema/],
+      [
+        '      image: luksa/init-demo:1.0',
+        '      image: luksa/init-demo:1.0\n      imagePullPolcy: Always',
+        /\.spec\.initContainers\[name="init-demo"\]\.imagePullPolcy: field not declared in schema|\.spec\.initContainers\[0\]\.imagePullPolcy: field not declared in schema/,
+      ],
+    ];
+    for (const [from, to, expected] of cases) {
+      const text = base.replace(from, to);
+      assert.notEqual(text, base, `the case "${to}" changed nothing`);
+      const r = await cp.kubectl(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], text);
+      assert.notEqual(r.code, 0, `accepted: ${to}`);
+      assert.match(r.stderr, expected);
+    }
+    const name = await cp.kubectl(
+      ['apply', '--server-side', '-f', '-'],
+      base.replace('name: bad-demo', 'name: Bad_Demo'),
+    );
+    assert.notEqual(name.code, 0);
+    assert.match(name.stderr, /metadata\.name|Bad_Demo/);
+  });
+});
