@@ -48,11 +48,16 @@ Exit status: 0 printed, 1 a policy denied an object or the input is invalid, 2 b
 
 /** Usage text of `validate`. */
 export const VALIDATE_HELP = `Usage: init-injector validate DIR|FILE...
+       init-injector validate --from-cluster [--kubeconfig FILE]
 
 Checks policy files the way the webhook loads them: YAML syntax, the InjectionPolicy schema
 (unknown fields are errors), regular expressions, CEL conditions, label selectors, Kubernetes
 names and container specs, and duplicate policy names across all given paths.
 A directory means every *.yaml/*.yml directly in it (its tests/ subdirectory is not read).
+Objects as the cluster returns them are policies too: a List of InjectionPolicies, the metadata the
+API server sets and status are accepted (kubectl get injectionpolicies -o yaml > policies.yaml).
+--from-cluster checks the InjectionPolicy objects of the cluster instead (read with --kubeconfig,
+else KUBECONFIG, else ~/.kube/config), each named injectionpolicy/NAME.
 
 Prints "N policies valid" and exits 0, or prints every problem as file:line: field: message
 and exits 1.

@@ -2,15 +2,23 @@
  * `init-injector validate`: loads policies exactly as the webhook does and prints every problem in
  * every file as `file:line: path: message`, or a one-line summary when all is well.
  */
-import { formatDiagnostic } from '../policy/diagnostics.js';
-import { loadPolicies } from '../policy/load.js';
+import { dump } from 'js-yaml';
+import { apiErrorLine, connect, listInjectionPolicies, type Cluster } from '../kube/cluster-read.js';
+import { buildPolicySet } from '../policy/compile.js';
+import { formatDiagnostic, type Diagnostic, type Result } from '../policy/diagnostics.js';
+import type { PolicySet } from '../engine/types.js';
+import { checkFile, loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
 import { VALIDATE_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
 
 /** Runs `validate` and returns the exit code. */
 export async function runValidate(argv: readonly string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('validate', argv, { help: { type: 'boolean', short: 'h' } } as const);
+  const parsed = parseCommandArgs('validate', argv, {
+    help: { type: 'boolean', short: 'h' },
+    'from-cluster': { type: 'boolean' },
+    kubeconfig: { type: 'string' },
+  } as const);
   if (!parsed.ok) {
     io.err(parsed.message + '\n');
     return Exit.Usage;
@@ -19,13 +27,22 @@ export async function runValidate(argv: readonly string[], io: CliIO): Promise<n
     io.out(VALIDATE_HELP);
     return Exit.Ok;
   }
-  if (parsed.positionals.length === 0) {
+  const fromCluster = parsed.values['from-cluster'] === true;
+  if (fromCluster === parsed.positionals.length > 0) {
     io.err(
-      'init-injector validate: give at least one policy directory or file\nRun "init-injector validate --help" for usage.\n',
+      'init-injector validate: give at least one policy directory or file, or --from-cluster (not both)\nRun "init-injector validate --help" for usage.\n',
     );
     return Exit.Usage;
   }
-  const loaded = await loadPolicies(parsed.positionals);
+  let loaded: Result<PolicySet, readonly Diagnostic[]>;
+  if (fromCluster) {
+    const got = await clusterPolicies(parsed.values.kubeconfig);
+    if ('error' in got) {
+      io.err(`init-injector validate: ${got.error}\n`);
+      return Exit.Failed;
+    }
+    loaded = got.loaded;
+  } else loaded = await loadPolicies(parsed.positionals);
   if (!loaded.ok) {
     for (const d of loaded.error) io.err(formatDiagnostic(d) + '\n');
     const files = new Set(loaded.error.map((d) => d.file)).size;
@@ -34,9 +51,40 @@ export async function runValidate(argv: readonly string[], io: CliIO): Promise<n
   }
   const count = loaded.value.policies.length;
   if (count === 0) {
-    io.err(`init-injector validate: no InjectionPolicy found in ${parsed.positionals.join(', ')}\n`);
+    const where = fromCluster ? 'the cluster' : parsed.positionals.join(', ');
+    io.err(`init-injector validate: no InjectionPolicy found in ${where}\n`);
     return Exit.Failed;
   }
   io.out(`${count} ${count === 1 ? 'policy' : 'policies'} valid\n`);
   return Exit.Ok;
+}
+
+/**
+ * The cluster's InjectionPolicy objects, checked as the files are: each object is one source named
+ * injectionpolicy/NAME (no line numbers: the object is not a file).
+ */
+async function clusterPolicies(
+  kubeconfig: string | undefined,
+): Promise<{ loaded: Result<PolicySet, readonly Diagnostic[]> } | { error: string }> {
+  let cluster: Cluster;
+  try {
+    cluster = connect(kubeconfig);
+  } catch (error) {
+    return { error: `cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}` };
+  }
+  let objects: Record<string, unknown>[];
+  try {
+    objects = await listInjectionPolicies(cluster);
+  } catch (error) {
+    return { error: `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}` };
+  }
+  const diagnostics: Diagnostic[] = [];
+  const policies = objects.flatMap((o) => {
+    const name = (o['metadata'] as { name?: string } | undefined)?.name ?? '?';
+    const checked = checkFile(dump(o), `injectionpolicy/${name}`);
+    diagnostics.push(...checked.diagnostics.map((d) => ({ ...d, line: 0 })));
+    return checked.policies;
+  });
+  if (diagnostics.length > 0) return { loaded: { ok: false, error: diagnostics } };
+  return { loaded: buildPolicySet(policies) };
 }

@@ -3,7 +3,7 @@
  * their labels, and paged lists of pods and their owners. Every list is paged (`limit`/`continue`),
  * so memory and request size stay bounded on large clusters; nothing is read per pod.
  */
-import { AppsV1Api, BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type { NamespaceInfo } from '../engine/types.js';
 import { describeClientError } from './namespaces.js';
 
@@ -13,6 +13,7 @@ export interface Cluster {
   readonly core: CoreV1Api;
   readonly apps: AppsV1Api;
   readonly batch: BatchV1Api;
+  readonly custom: CustomObjectsApi;
 }
 
 /** A client from `--kubeconfig FILE`, else KUBECONFIG / ~/.kube/config, as kubectl finds it. */
@@ -25,6 +26,7 @@ export function connect(kubeconfig: string | undefined): Cluster {
     core: kc.makeApiClient(CoreV1Api),
     apps: kc.makeApiClient(AppsV1Api),
     batch: kc.makeApiClient(BatchV1Api),
+    custom: kc.makeApiClient(CustomObjectsApi),
   };
 }
 
@@ -89,4 +91,22 @@ export function apiErrorLine(error: unknown, server: string): string {
  */
 export function wireJson(model: unknown): Record<string, unknown> {
   return JSON.parse(JSON.stringify(model)) as Record<string, unknown>;
+}
+
+/** Every InjectionPolicy object of the cluster (init-injector.io/v1alpha1), as wire JSON, paged. */
+export async function listInjectionPolicies(c: Cluster): Promise<Record<string, unknown>[]> {
+  const all: Record<string, unknown>[] = [];
+  let cont: string | undefined;
+  do {
+    const page = (await c.custom.listClusterCustomObject({
+      group: 'init-injector.io',
+      version: 'v1alpha1',
+      plural: 'injectionpolicies',
+      limit: PAGE,
+      ...(cont === undefined ? {} : { _continue: cont }),
+    })) as { items?: Record<string, unknown>[]; metadata?: { continue?: string } };
+    all.push(...(page.items ?? []));
+    cont = page.metadata?.continue;
+  } while (cont !== undefined && cont !== '');
+  return all;
 }

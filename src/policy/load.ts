@@ -71,6 +71,46 @@ function ioReason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Metadata the API server sets on every object; an object read back from the cluster carries them. */
+const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink'];
+
+/**
+ * An InjectionPolicy as `kubectl get injectionpolicy -o yaml` prints it is a policy too: the fields
+ * the API server sets (SERVER_METADATA, `status`) are set aside before the schema, which knows only
+ * what a platform team writes.
+ */
+function asWritten(value: Record<string, unknown>): Record<string, unknown> {
+  const meta = value['metadata'];
+  if (!isRecord(meta) && value['status'] === undefined) return value;
+  const rest = { ...value };
+  delete rest['status'];
+  if (!isRecord(meta)) return rest;
+  const written = Object.fromEntries(Object.entries(meta).filter(([k]) => !SERVER_METADATA.includes(k)));
+  // kubectl's last-applied copy is the object again: not the platform team's annotation.
+  const annotations = written['annotations'];
+  if (isRecord(annotations) && 'kubectl.kubernetes.io/last-applied-configuration' in annotations) {
+    const others = { ...annotations };
+    delete others['kubectl.kubernetes.io/last-applied-configuration'];
+    written['annotations'] = others;
+    if (Object.keys(others).length === 0) delete written['annotations'];
+  }
+  return { ...rest, metadata: written };
+}
+
+/** The documents of a file with every List (kind List or InjectionPolicyList) replaced by its items. */
+function expandLists(docs: readonly ParsedDocument[]): ParsedDocument[] {
+  return docs.flatMap((doc) => {
+    const v = doc.value;
+    if (!isRecord(v) || typeof v['kind'] !== 'string' || !v['kind'].endsWith('List') || !Array.isArray(v['items']))
+      return [doc];
+    return (v['items'] as unknown[]).map((item, i): ParsedDocument => ({
+      ...doc,
+      value: item,
+      lineOf: (path) => doc.lineOf(['items', i, ...path]),
+    }));
+  });
+}
+
 /** Problems of one document before compilation; the validated policy when there are none. */
 function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagnostic[]; policy?: CompiledPolicy } {
   const at = (issue: PathIssue): Diagnostic => ({
@@ -99,8 +139,9 @@ function checkDocument(doc: ParsedDocument, file: string): { diagnostics: Diagno
       ],
     };
   }
-  const checked = validateWith(InjectionPolicySchema, doc.value);
-  const kube = validateKubeObjects(doc.value).map(at);
+  const value = asWritten(doc.value);
+  const checked = validateWith(InjectionPolicySchema, value);
+  const kube = validateKubeObjects(value).map(at);
   if (!checked.ok) return { diagnostics: [...checked.issues.map(at), ...kube] };
   // Compile even when the Kubernetes objects have problems, so regex and CEL errors come in the same
   // run. Each rule lives in one pass: the compiler checks none of what validateKubeObjects checks.
@@ -118,12 +159,13 @@ export function checkFile(
   if (!parsed.ok) return { diagnostics: [...parsed.error], policies: [], documents: 0 };
   const diagnostics: Diagnostic[] = [];
   const policies: CompiledPolicy[] = [];
-  for (const doc of parsed.value) {
+  const docs = expandLists(parsed.value);
+  for (const doc of docs) {
     const result = checkDocument(doc, file);
     diagnostics.push(...result.diagnostics);
     if (result.policy) policies.push(result.policy);
   }
-  return { diagnostics, policies, documents: parsed.value.length };
+  return { diagnostics, policies, documents: docs.length };
 }
 
 /**

@@ -5,7 +5,8 @@
  * field path, as `kubectl apply` shows it.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, waitFor, type ControlPlane } from './harness/index.js';
 import { getControlPlane } from './support/fixtures.js';
@@ -56,6 +57,35 @@ describe('e2e: the InjectionPolicy CRD', function () {
     const stored = await cp.kubectl(['get', 'injectionpolicy', 'network-check', '-o', 'json']);
     const spec = (JSON.parse(stored.stdout) as { spec: { initContainers: { args?: string[] }[] } }).spec;
     assert.deepEqual(spec.initContainers[0]?.args, ['{{ params.target }}'], 'the container spec is kept as written');
+  });
+
+  it('validate checks the objects from the cluster, and exported objects as files, as the webhook would', async function () {
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'init-injector.js'), ...args], { encoding: 'utf8' });
+    const live = cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
+    assert.equal(live.status, 0, live.stderr);
+    assert.equal(live.stdout, '5 policies valid\n');
+
+    const exported = await cp.kubectl(['get', 'injectionpolicies', '-o', 'yaml']);
+    const file = path.join(cp.dir, 'exported-policies.yaml');
+    writeFileSync(file, exported.stdout);
+    const offline = cli(['validate', file]);
+    assert.equal(offline.status, 0, offline.stderr);
+    assert.equal(offline.stdout, '5 policies valid\n');
+
+    // What only the webhook can check: a CEL condition that does not compile passes the CRD schema.
+    const broken = readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8')
+      .replace('name: init-demo\n', 'name: broken-cel\n')
+      .replace(
+        '  mode: Always\n',
+        "  mode: Always\n  match:\n    conditions:\n      - name: bad\n        expression: 'object.metadata.name =='\n",
+      );
+    const applied = await cp.kubectl(['apply', '--server-side', '-f', '-'], broken);
+    assert.equal(applied.code, 0, applied.stderr);
+    const refused = cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /^injectionpolicy\/broken-cel: spec\.match\.conditions\[0\]\.expression: /m);
+    await cp.kubectl(['delete', 'injectionpolicy', 'broken-cel']);
   });
 
   it('is refused by the API server with the field path when a field has a wrong value, type or name', async function () {
