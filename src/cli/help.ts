@@ -19,7 +19,7 @@ Run "init-injector <command> --help" for a command's options.
 `;
 
 /** Usage text of `inject`. */
-export const INJECT_HELP = `Usage: init-injector inject -p DIR -f FILE|- [-n NS] [--namespace-labels k=v,...] [--mode opt-in|cluster-wide] [-o yaml|json|patch] [-v]
+export const INJECT_HELP = `Usage: init-injector inject -p SOURCE -f FILE|- [-n NS] [--namespace-labels k=v,...] [--mode opt-in|cluster-wide] [--kubeconfig FILE] [-o yaml|json|patch] [-v]
 
 Preview what the webhook would do: runs every Pod and pod template (Deployment, StatefulSet,
 DaemonSet, ReplicaSet, ReplicationController, Job, CronJob, Argo Rollout, OpenShift
@@ -28,12 +28,15 @@ reads it (YAML 1.1: 0400 is octal). Other kinds pass through unchanged; document
 and a document that does not change is printed byte for byte.
 
 Options:
-  -p, --policies DIR|FILE    policy directory or file (repeatable)          [required]
+  -p, --policies SOURCE      policy directory or file; or, read with --kubeconfig, the webhook's
+                             ConfigMap (configmap/NAMESPACE/NAME) or the cluster's InjectionPolicy
+                             objects (injectionpolicies.init-injector.io); repeatable    [required]
   -f, --filename FILE|-      manifest file, or - for stdin                  [required]
   -n, --namespace NS         namespace of the objects, written into namespaced objects that have none;
                              an object whose metadata.namespace differs is an error, as with kubectl
                              (default: metadata.namespace, else "default")
       --namespace-labels L   labels of that namespace, k=v,k2=v2 (kubernetes.io/metadata.name is always set)
+      --kubeconfig FILE      for -p sources in the cluster (default: KUBECONFIG, else ~/.kube/config)
       --mode MODE            opt-in or cluster-wide: also apply that mode's namespace rule; pods the
                              webhook never sees (label init-injector.io/inject=disabled, kube-system,
                              kube-public, kube-node-lease) are always left out, with a line on stderr
@@ -90,8 +93,9 @@ object and its namespace's labels from the cluster: pod, deployment, statefulset
 replicaset, job or cronjob (kubectl's short names too).
 
 Options:
-  -p, --policies SOURCE      policy directory or file, or configmap/NAMESPACE/NAME (the webhook's
-                             ConfigMap, read with the kubeconfig); repeatable           [required]
+  -p, --policies SOURCE      policy directory or file; or, read with the kubeconfig, the webhook's
+                             ConfigMap (configmap/NAMESPACE/NAME) or the cluster's InjectionPolicy
+                             objects (injectionpolicies.init-injector.io); repeatable    [required]
   -f, --filename FILE|-      manifest file, or - for stdin
   -n, --namespace NS         namespace (default: the object's, else "default")
       --namespace-labels L   with -f: labels of that namespace, k=v,k2=v2
@@ -114,8 +118,9 @@ than what the pod records) or missing a policy that applies now (e.g. created wh
 down under failurePolicy Ignore). Paged list calls only, nothing per pod.
 
 Options:
-  -p, --policies SOURCE      policy directory or file, or configmap/NAMESPACE/NAME (the webhook's
-                             ConfigMap, read with the kubeconfig); repeatable           [required]
+  -p, --policies SOURCE      policy directory or file; or, read with the kubeconfig, the webhook's
+                             ConfigMap (configmap/NAMESPACE/NAME) or the cluster's InjectionPolicy
+                             objects (injectionpolicies.init-injector.io); repeatable    [required]
   -n, --namespace NS         only this namespace (repeatable; default: all namespaces)
       --kubeconfig FILE      the kubeconfig (default: KUBECONFIG, else ~/.kube/config)
       --mode MODE            opt-in or cluster-wide: pods the webhook configuration of that mode never

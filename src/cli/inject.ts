@@ -3,9 +3,9 @@
  * the engine with the policies of -p, and prints the mutated documents (or patches) in input order.
  * Data goes to stdout; skips, warnings and denials go to stderr. Any denial: nothing on stdout, exit 1.
  */
-import { loadPolicies } from '../policy/load.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
 import { parseCommandArgs } from './args.js';
+import { loadPolicySources } from './policy-source.js';
 import { INJECT_HELP } from './help.js';
 import { parseLabelList } from './context.js';
 import { objectsIn, TEMPLATE_PATHS, unknownPodTemplate } from '../kube/workloads.js';
@@ -25,6 +25,7 @@ const OPTIONS = {
   output: { type: 'string', short: 'o', default: 'yaml' },
   verbose: { type: 'boolean', short: 'v' },
   mode: { type: 'string' },
+  kubeconfig: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -58,7 +59,7 @@ export async function runInject(argv: readonly string[], io: CliIO): Promise<num
     namespaceLabels = labels.labels;
   }
 
-  const loaded = await loadPolicies(policyPaths);
+  const loaded = await loadPolicySources(policyPaths, values.kubeconfig);
   if (!loaded.ok) {
     for (const d of loaded.error) io.err(formatDiagnostic(d) + '\n');
     io.err(

@@ -1,21 +1,36 @@
 /**
- * Where explain and status read the policies from: directories and files as everywhere, or the
- * ConfigMap the webhook mounts (`-p configmap/NAMESPACE/NAME`), read with the kubeconfig so that the
- * report compares pods with exactly what the cluster serves. The ConfigMap's *.yaml/*.yml keys are
- * loaded as files; problems name them as configmap/NAMESPACE/NAME/KEY:LINE.
+ * Where inject, explain and status read the policies from: directories and files as everywhere, the
+ * ConfigMap the webhook mounts (`-p configmap/NAMESPACE/NAME`), or the cluster's InjectionPolicy
+ * objects (`-p injectionpolicies.init-injector.io`), read with the kubeconfig so that a preview or a
+ * report uses exactly what the cluster holds. The ConfigMap's *.yaml/*.yml keys are loaded as files
+ * (problems name them configmap/NAMESPACE/NAME/KEY:LINE); the objects as one exported List.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PolicySet } from '../engine/types.js';
-import { apiErrorLine, connect } from '../kube/cluster-read.js';
+import { dump } from 'js-yaml';
+import { apiErrorLine, connect, listInjectionPolicies } from '../kube/cluster-read.js';
 import type { Diagnostic, Result } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 
 const PREFIX = 'configmap/';
+/** The -p value naming the cluster's InjectionPolicy objects (kubectl's full resource name). */
+export const CLUSTER_OBJECTS = 'injectionpolicies.init-injector.io';
 
 /** True for a -p value naming a ConfigMap. */
 export const isConfigMapSource = (p: string): boolean => p.startsWith(PREFIX);
+
+async function objectsToDir(kubeconfig: string | undefined, dir: string): Promise<string | undefined> {
+  const cluster = connect(kubeconfig);
+  try {
+    const items = await listInjectionPolicies(cluster);
+    writeFileSync(path.join(dir, 'injectionpolicies.yaml'), dump({ apiVersion: 'v1', kind: 'List', items }));
+    return undefined;
+  } catch (error) {
+    return `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}`;
+  }
+}
 
 /** Loads the policies of `paths`, fetching ConfigMap sources first. */
 export async function loadPolicySources(
@@ -26,6 +41,15 @@ export async function loadPolicySources(
   try {
     const resolved: string[] = [];
     for (const p of paths) {
+      if (p === CLUSTER_OBJECTS) {
+        const dir = mkdtempSync(path.join(tmpdir(), 'init-injector-policies-'));
+        temp.push({ dir: path.join(dir, 'injectionpolicies.yaml'), source: p });
+        temp.push({ dir, source: p });
+        const problem = await objectsToDir(kubeconfig, dir);
+        if (problem !== undefined) return fail(p, problem);
+        resolved.push(dir);
+        continue;
+      }
       if (!isConfigMapSource(p)) {
         resolved.push(p);
         continue;

@@ -73,6 +73,42 @@ describe('e2e: the InjectionPolicy CRD', function () {
     assert.equal(offline.status, 0, offline.stderr);
     assert.equal(offline.stdout, '5 policies valid\n');
 
+    // inject (and explain, status) take the objects as their policies.
+    const pod =
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: app, image: example.com/app:1}]}\n';
+    writeFileSync(path.join(cp.dir, 'crd-pod.yaml'), pod);
+    const injected = cli([
+      'inject',
+      '-p',
+      'injectionpolicies.init-injector.io',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+      '-f',
+      path.join(cp.dir, 'crd-pod.yaml'),
+    ]);
+    assert.equal(injected.status, 0, injected.stderr);
+    assert.match(injected.stdout, /init-injector\.io\/injected: "init-demo,network-check"/);
+    // The API server stores keys sorted, so compare the JSON output as data, not as text.
+    const asJson = (source: string): unknown =>
+      JSON.parse(
+        cli([
+          'inject',
+          '-p',
+          source,
+          '--kubeconfig',
+          cp.kubeconfigPath,
+          '-f',
+          path.join(cp.dir, 'crd-pod.yaml'),
+          '-o',
+          'json',
+        ]).stdout,
+      );
+    assert.deepEqual(
+      asJson('injectionpolicies.init-injector.io'),
+      asJson(POLICIES),
+      'the objects inject what the files do, digests included',
+    );
+
     // What only the webhook can check: a CEL condition that does not compile passes the CRD schema.
     const broken = readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8')
       .replace('name: init-demo\n', 'name: broken-cel\n')
