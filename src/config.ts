@@ -15,9 +15,15 @@ export type NamespaceSourceConfig =
   | { readonly kind: 'in-cluster' }
   | { readonly kind: 'none' };
 
+/** Where the policies come from: files (--policies), or the cluster's InjectionPolicy objects. */
+export type PolicySourceConfig =
+  | { readonly kind: 'files' }
+  | { readonly kind: 'crd'; readonly access: { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' } };
+
 /** Everything `serve` needs, validated and frozen. Durations are in milliseconds. */
 export interface ServeConfig {
   readonly policies: readonly string[];
+  readonly policySource: PolicySourceConfig;
   readonly host: string;
   readonly port: number;
   /** Both set, or both undefined (then a development certificate is made in devTlsDir). */
@@ -39,6 +45,8 @@ export interface ServeConfig {
 export const SERVE_USAGE = `Usage: init-injector serve [flags]
 
   --policies DIR|FILE      policy directory or file, repeatable (default: policies)
+  --policy-source SOURCE   files (default: --policies) or crd: the cluster's InjectionPolicy
+                           objects, watched through the kubeconfig (see --kubeconfig)
   --port N                 HTTPS admission port, 0 for any free one (default: 8443)
   --host ADDR              listen address (default: all interfaces)
   --tls-cert FILE          serving certificate (PEM); re-read when it changes
@@ -47,7 +55,7 @@ export const SERVE_USAGE = `Usage: init-injector serve [flags]
                            (default: .cache/dev-tls)
   --metrics-port N         plain-HTTP /metrics port, 0 disables (default: 9090)
   --namespace-labels FILE  YAML map of namespace name -> labels, instead of the Kubernetes API
-  --kubeconfig FILE        kubeconfig for the namespace informer (default: $KUBECONFIG,
+  --kubeconfig FILE        kubeconfig for the namespace and policy informers (default: $KUBECONFIG,
                            ~/.kube/config, or the in-cluster service account)
   --drain DURATION         keep serving after SIGTERM while not ready (default: 5s)
   --shutdown-grace DURATION  exit at the latest this long after SIGTERM (default: 15s)
@@ -112,6 +120,7 @@ export function parseServeConfig(
       allowPositionals: false,
       options: {
         policies: { type: 'string', multiple: true },
+        'policy-source': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -142,8 +151,23 @@ export function parseServeConfig(
   if (drainMs >= shutdownGraceMs) {
     throw new ConfigError(`--drain (${drainMs} ms) must be shorter than --shutdown-grace (${shutdownGraceMs} ms)`);
   }
+  const source = values['policy-source'] ?? 'files';
+  if (source !== 'files' && source !== 'crd')
+    throw new ConfigError(`--policy-source: "${source}" is not one of files, crd`);
+  if (source === 'crd' && values.policies !== undefined)
+    throw new ConfigError(
+      "--policies and --policy-source crd exclude each other: the policies are the cluster's objects",
+    );
+  let policySource: PolicySourceConfig = { kind: 'files' };
+  if (source === 'crd') {
+    const access = namespaceSource(undefined, values.kubeconfig, env, cwd);
+    if (access.kind !== 'kubeconfig' && access.kind !== 'in-cluster')
+      throw new ConfigError('--policy-source crd needs a cluster: give --kubeconfig, or run in a pod');
+    policySource = { kind: 'crd', access };
+  }
   const config: ServeConfig = {
     policies: (values.policies ?? ['policies']).map((p) => resolve(cwd, p)),
+    policySource,
     host: values.host ?? '',
     port: parsePort('--port', values.port ?? '8443', 'for any free port'),
     ...(tlsCert !== undefined && tlsKey !== undefined

@@ -39,8 +39,8 @@ export interface ReloadEvent {
   readonly revision: string;
   /** The problems of a failed reload (empty on success). */
   readonly diagnostics: readonly Diagnostic[];
-  /** What noticed the change: a file-system event, or the fingerprint poll. */
-  readonly trigger: FileTrigger;
+  /** What noticed the change: a file-system event, the fingerprint poll, or a watched object. */
+  readonly trigger: FileTrigger | 'object';
 }
 
 const DEFAULT_DEBOUNCE_MS = 200;
@@ -156,6 +156,31 @@ export class PolicyStore {
     this.#lastFailure = [];
     if (loaded.value.revision !== this.#current.revision) this.#current = loaded.value;
     return true;
+  }
+
+  /**
+   * Reloads whenever `subscribe` reports a change (the InjectionPolicy objects of the cluster, for a
+   * store whose loader reads them) and reports each outcome to `onEvent`, as watch() does for files.
+   */
+  follow(subscribe: (changed: () => void) => () => void, onEvent?: (event: ReloadEvent) => void): () => void {
+    let stopped = false;
+    const unsubscribe = subscribe(() => {
+      const before = this.#current;
+      void this.reload().then((success) => {
+        if (stopped) return;
+        onEvent?.({
+          ok: success,
+          changed: this.#current !== before,
+          revision: this.#current.revision,
+          diagnostics: this.#lastFailure,
+          trigger: 'object',
+        });
+      });
+    });
+    return () => {
+      stopped = true;
+      unsubscribe();
+    };
   }
 
   /**

@@ -10,7 +10,8 @@ import { ConfigError, exitStatus, InjectorError, ListenError, PolicyLoadError } 
 import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
-import { PolicyStore } from '../policy/store.js';
+import { PolicyStore, type ReloadEvent } from '../policy/store.js';
+import { GROUP, PLURAL, policyObjects } from './policy-objects.js';
 import { LargeLane } from './large-lane.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
@@ -177,10 +178,7 @@ export async function startServe(
   t: Timeouts = TIMEOUTS,
 ): Promise<RunningServer> {
   const metrics = createMetrics();
-  const opened = await PolicyStore.open(config.policies);
-  if (!opened.ok) throw new PolicyLoadError(opened.error);
-  const store = opened.value;
-  const stopPolicies = store.watch(policyReporter(store, metrics, log));
+  const { store, stop: stopPolicies } = await openPolicies(config, policyReporterFor(metrics, log));
 
   const { paths, pair, dev } = await servingCertificate(config);
   metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
@@ -308,4 +306,45 @@ function announce(
         `  curl --cacert ${caPath} https://localhost:${port}/readyz\n`,
     );
   }
+}
+
+/** A reporter of policy reloads for a store (metrics and log lines; wiring.ts). */
+function policyReporterFor(metrics: Metrics, log: Logger): (store: PolicyStore) => (e: ReloadEvent) => void {
+  return (store: PolicyStore): ((e: ReloadEvent) => void) => policyReporter(store, metrics, log);
+}
+
+/**
+ * The policy store of `--policy-source`: files watched as a ConfigMap volume changes them, or the
+ * cluster's InjectionPolicy objects watched with an informer (policy-objects.ts). Either way the
+ * first set must be valid, or serve does not start.
+ */
+async function openPolicies(
+  config: Readonly<ServeConfig>,
+  reporter: (store: PolicyStore) => (e: ReloadEvent) => void,
+): Promise<{ store: PolicyStore; stop: () => void }> {
+  if (config.policySource.kind === 'files') {
+    const opened = await PolicyStore.open(config.policies);
+    if (!opened.ok) throw new PolicyLoadError(opened.error);
+    return { store: opened.value, stop: opened.value.watch(reporter(opened.value)) };
+  }
+  const objects = policyObjects(config.policySource.access);
+  try {
+    await objects.start();
+  } catch (e) {
+    throw new PolicyLoadError([{ file: `${PLURAL}.${GROUP}`, line: 0, path: '', message: (e as Error).message }]);
+  }
+  const opened = await PolicyStore.open([], { load: () => objects.load() });
+  if (!opened.ok) {
+    objects.stop();
+    throw new PolicyLoadError(opened.error);
+  }
+  const store = opened.value;
+  const stopFollowing = store.follow((changed) => objects.subscribe(changed), reporter(store));
+  return {
+    store,
+    stop: () => {
+      stopFollowing();
+      objects.stop();
+    },
+  };
 }

@@ -8,8 +8,19 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, waitFor, type ControlPlane } from './harness/index.js';
-import { getControlPlane } from './support/fixtures.js';
+import {
+  createNamespace,
+  dryRunPod,
+  INJECT_LABEL,
+  podManifest,
+  REPO_ROOT,
+  ROUTE_LABEL,
+  startTrackedWebhook,
+  waitFor,
+  type ControlPlane,
+} from './harness/index.js';
+import { httpsGet } from './harness/net.js';
+import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
 
 const CRD = path.join(REPO_ROOT, 'deploy', 'crds', 'injectionpolicies.init-injector.io.yaml');
 const POLICIES = path.join(REPO_ROOT, 'policies');
@@ -122,6 +133,71 @@ describe('e2e: the InjectionPolicy CRD', function () {
     assert.equal(refused.status, 1);
     assert.match(refused.stderr, /^injectionpolicy\/broken-cel: spec\.match\.conditions\[0\]\.expression: /m);
     await cp.kubectl(['delete', 'injectionpolicy', 'broken-cel']);
+  });
+
+  it('serve --policy-source crd injects the objects, follows changes in seconds and keeps the last good set', async function () {
+    this.timeout(90_000);
+    const gate = (version: string): string =>
+      readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8')
+        .replace('name: init-demo\n', 'name: gate\n')
+        .replaceAll('name: init-demo', 'name: gate')
+        .replace('image: luksa/init-demo:1.0', `image: example.com/gate:${version}`);
+    assert.equal((await cp.kubectl(['apply', '--server-side', '-f', '-'], gate('1'))).code, 0);
+    const webhook = await startTrackedWebhook(cp, 'crd-source', {}, 'crd');
+    const route = 'crd-source';
+    const ns = await createNamespace(cp, 'crd', { [ROUTE_LABEL]: route, [INJECT_LABEL]: 'enabled' });
+    const unregister = await registerAndWait(
+      cp,
+      { name: 'e2e-crd-source', url: webhook.url, caPem: cp.pki.ca.certPem, mode: 'opt-in', route },
+      ns,
+      injected,
+    );
+    try {
+      const gateImage = async (): Promise<string | undefined> =>
+        (await dryRunPod(cp, ns, podManifest('probe'))).spec?.initContainers?.find((c) => c.name === 'gate')?.image;
+      assert.equal(await gateImage(), 'example.com/gate:1');
+
+      const changed = Date.now();
+      assert.equal((await cp.kubectl(['apply', '--server-side', '-f', '-'], gate('2'))).code, 0);
+      await waitFor(
+        'gate:2 in new pods',
+        async () => ((await gateImage()) === 'example.com/gate:2' ? true : undefined),
+        10_000,
+        50,
+      );
+      console.log(`      (the change reached new pods ${String(Date.now() - changed)} ms after kubectl apply)`);
+
+      // An object the CRD takes but the webhook cannot compile: the last good set keeps serving.
+      const broken = gate('3')
+        .replace('name: gate\n', 'name: broken\n')
+        .replace(
+          '  mode: Always\n',
+          "  mode: Always\n  match:\n    conditions:\n      - name: bad\n        expression: 'object.metadata.name =='\n",
+        );
+      assert.equal((await cp.kubectl(['apply', '--server-side', '-f', '-'], broken)).code, 0);
+      const readyz = async (): Promise<string> =>
+        (await httpsGet(`https://127.0.0.1:${String(webhook.port)}/readyz`, { ca: cp.pki.ca.certPem })).body;
+      await waitFor(
+        'the bad object in /readyz',
+        async () => ((await readyz()).includes('injectionpolicy/broken') ? true : undefined),
+        10_000,
+        100,
+      );
+      assert.equal(await gateImage(), 'example.com/gate:2');
+      assert.match(await readyz(), /"ready":true/);
+
+      await cp.kubectl(['delete', 'injectionpolicy', 'broken', 'gate']);
+      await waitFor(
+        'gate gone from new pods',
+        async () => ((await gateImage()) === undefined ? true : undefined),
+        10_000,
+        100,
+      );
+      assert.doesNotMatch(await readyz(), /injectionpolicy\/broken/);
+    } finally {
+      await unregister();
+      await webhook.stop();
+    }
   });
 
   it('is refused by the API server with the field path when a field has a wrong value, type or name', async function () {

@@ -21,6 +21,30 @@ describe('serve configuration (parseServeConfig)', () => {
     ok(Object.isFrozen(c));
   });
 
+  it('reads --policy-source: files by default; crd with a kubeconfig, or in a pod; never with --policies', () => {
+    deepStrictEqual(parseServeConfig([], {}, cwd).policySource, { kind: 'files' });
+    const kubeconfig = join(cwd, 'kc.yaml');
+    writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+    deepStrictEqual(parseServeConfig(['--policy-source', 'crd', '--kubeconfig', 'kc.yaml'], {}, cwd).policySource, {
+      kind: 'crd',
+      access: { kind: 'kubeconfig', path: kubeconfig },
+    });
+    const pod = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: cwd };
+    deepStrictEqual(parseServeConfig(['--policy-source', 'crd'], pod, cwd).policySource, {
+      kind: 'crd',
+      access: { kind: 'in-cluster' },
+    });
+    throws(
+      () => parseServeConfig(['--policy-source', 'crd'], { HOME: cwd }, cwd),
+      /--policy-source crd needs a cluster/,
+    );
+    throws(() => parseServeConfig(['--policy-source', 'crd', '--policies', 'p'], pod, cwd), /exclude each other/);
+    throws(
+      () => parseServeConfig(['--policy-source', 'etcd'], {}, cwd),
+      /--policy-source: "etcd" is not one of files, crd/,
+    );
+  });
+
   it('reads flags: repeatable --policies, ports, durations, TLS pair', () => {
     const c = parseServeConfig(
       [

@@ -47,6 +47,7 @@ export async function startTrackedWebhook(
   cp: ControlPlane,
   name: string,
   policies: Readonly<Record<string, string>>,
+  policySource: 'files' | 'crd' = 'files',
 ): Promise<WebhookServer> {
   const server = await startWebhook({
     name,
@@ -54,6 +55,7 @@ export async function startTrackedWebhook(
     ca: cp.pki.ca,
     kubeconfigPath: cp.kubeconfigPath,
     workDir: cp.dir,
+    policySource,
   });
   webhooks.add(server);
   return server;

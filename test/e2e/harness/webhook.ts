@@ -57,6 +57,8 @@ export interface WebhookOptions {
   readonly kubeconfigPath: string;
   /** Work dir of the control plane: the webhook's files go in `<dir>/webhooks/<name>`. */
   readonly workDir: string;
+  /** `--policy-source crd`: the cluster's InjectionPolicy objects instead of the policy files. */
+  readonly policySource?: 'files' | 'crd';
 }
 
 /** Reads every *.yaml / *.yml directly in `dir` into a name -> content map. */
@@ -113,7 +115,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     [
       path.join(REPO_ROOT, 'bin', 'init-injector.js'),
       'serve',
-      `--policies=${policiesDir}`,
+      ...(options.policySource === 'crd' ? ['--policy-source=crd'] : [`--policies=${policiesDir}`]),
       `--port=${String(port)}`,
       `--tls-cert=${certFile}`,
       `--tls-key=${keyFile}`,
