@@ -5,7 +5,6 @@
  * owned by 100 ReplicaSets. Measured: the wall time and peak RSS of one `status` run (from dist/,
  * as a user runs it), and that it counted every pod right. Skipped without the Kubernetes binaries.
  */
-import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -14,7 +13,7 @@ import type { PolicySet } from '../../src/engine/types.js';
 import type { Pod } from '../../src/kube/wire.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { namespaceInfo } from '../../src/cli/context.js';
-import { createNamespace, getControlPlane, stopControlPlane } from '../../test/e2e/harness/index.js';
+import { createNamespace, getControlPlane, runCommand, stopControlPlane } from '../../test/e2e/harness/index.js';
 import { cachedBinaries } from '../../test/e2e/harness/build.js';
 import { submittedPod } from '../lib/apiserver-pod.js';
 import { ROOT } from '../lib/servers.js';
@@ -44,27 +43,19 @@ function injectedBy(set: PolicySet, pod: Pod, namespace: string): Pod {
   return mutate({ pod, namespace: namespaceInfo(namespace), policies: set }).mutated;
 }
 
-function timedStatus(
+/** One `init-injector status` from dist/ under /usr/bin/time: its result, wall seconds and peak RSS. */
+async function timedStatus(
   args: readonly string[],
 ): Promise<{ code: number; stdout: string; seconds: number; rssKiB: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      '/usr/bin/time',
-      ['-f', '%e %M', process.execPath, join(ROOT, 'bin', 'init-injector.js'), ...args],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const [seconds, rss] = (stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
-      resolve({ code: code ?? -1, stdout, seconds: seconds ?? NaN, rssKiB: rss ?? NaN });
-    });
-  });
+  const run = await runCommand('/usr/bin/time', [
+    '-f',
+    '%e %M',
+    process.execPath,
+    join(ROOT, 'bin', 'init-injector.js'),
+    ...args,
+  ]);
+  const [seconds, rss] = (run.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { code: run.code, stdout: run.stdout, seconds: seconds ?? NaN, rssKiB: rss ?? NaN };
 }
 
 /** Runs the section with `count` pods. */

@@ -5,7 +5,6 @@
  * field path, as `kubectl apply` shows it.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -15,6 +14,7 @@ import {
   podManifest,
   REPO_ROOT,
   ROUTE_LABEL,
+  runCommand,
   startTrackedWebhook,
   waitFor,
   type ControlPlane,
@@ -72,23 +72,23 @@ describe('e2e: the InjectionPolicy CRD', function () {
 
   it('validate checks the objects from the cluster, and exported objects as files, as the webhook would', async function () {
     const cli = (args: string[]) =>
-      spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'init-injector.js'), ...args], { encoding: 'utf8' });
-    const live = cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
-    assert.equal(live.status, 0, live.stderr);
+      runCommand(process.execPath, [path.join(REPO_ROOT, 'bin', 'init-injector.js'), ...args]);
+    const live = await cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
+    assert.equal(live.code, 0, live.stderr);
     assert.equal(live.stdout, '5 policies valid\n');
 
     const exported = await cp.kubectl(['get', 'injectionpolicies', '-o', 'yaml']);
     const file = path.join(cp.dir, 'exported-policies.yaml');
     writeFileSync(file, exported.stdout);
-    const offline = cli(['validate', file]);
-    assert.equal(offline.status, 0, offline.stderr);
+    const offline = await cli(['validate', file]);
+    assert.equal(offline.code, 0, offline.stderr);
     assert.equal(offline.stdout, '5 policies valid\n');
 
     // inject (and explain, status) take the objects as their policies.
     const pod =
       'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: app, image: example.com/app:1}]}\n';
     writeFileSync(path.join(cp.dir, 'crd-pod.yaml'), pod);
-    const injected = cli([
+    const injected = await cli([
       'inject',
       '-p',
       'injectionpolicies.init-injector.io',
@@ -97,26 +97,28 @@ describe('e2e: the InjectionPolicy CRD', function () {
       '-f',
       path.join(cp.dir, 'crd-pod.yaml'),
     ]);
-    assert.equal(injected.status, 0, injected.stderr);
+    assert.equal(injected.code, 0, injected.stderr);
     assert.match(injected.stdout, /init-injector\.io\/injected: "init-demo,network-check"/);
     // The API server stores keys sorted, so compare the JSON output as data, not as text.
-    const asJson = (source: string): unknown =>
+    const asJson = async (source: string): Promise<unknown> =>
       JSON.parse(
-        cli([
-          'inject',
-          '-p',
-          source,
-          '--kubeconfig',
-          cp.kubeconfigPath,
-          '-f',
-          path.join(cp.dir, 'crd-pod.yaml'),
-          '-o',
-          'json',
-        ]).stdout,
+        (
+          await cli([
+            'inject',
+            '-p',
+            source,
+            '--kubeconfig',
+            cp.kubeconfigPath,
+            '-f',
+            path.join(cp.dir, 'crd-pod.yaml'),
+            '-o',
+            'json',
+          ])
+        ).stdout,
       );
     assert.deepEqual(
-      asJson('injectionpolicies.init-injector.io'),
-      asJson(POLICIES),
+      await asJson('injectionpolicies.init-injector.io'),
+      await asJson(POLICIES),
       'the objects inject what the files do, digests included',
     );
 
@@ -129,8 +131,8 @@ describe('e2e: the InjectionPolicy CRD', function () {
       );
     const applied = await cp.kubectl(['apply', '--server-side', '-f', '-'], broken);
     assert.equal(applied.code, 0, applied.stderr);
-    const refused = cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
-    assert.equal(refused.status, 1);
+    const refused = await cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
+    assert.equal(refused.code, 1);
     assert.match(refused.stderr, /^injectionpolicy\/broken-cel: spec\.match\.conditions\[0\]\.expression: /m);
     await cp.kubectl(['delete', 'injectionpolicy', 'broken-cel']);
   });

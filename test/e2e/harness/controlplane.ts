@@ -2,7 +2,6 @@
  * One real control plane on loopback: etcd, kube-apiserver and kube-controller-manager built from
  * the Kubernetes Go modules, a generated PKI, and an admin kubeconfig. Started once per test run.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,14 +10,18 @@ import { ensureBinaries, kubernetesVersion, type BinaryPaths } from './build.js'
 import { writeKubeconfig } from './kubeconfig.js';
 import { freePort, GiveUp, httpsGet, waitFor } from './net.js';
 import { writeControlPlanePki, type ControlPlanePki } from './pki.js';
-import { registerTempDir, removeTempDir, startChild, stopChild, type Child } from './proc.js';
+import {
+  registerTempDir,
+  removeTempDir,
+  runCommand,
+  startChild,
+  stopChild,
+  type Child,
+  type CommandResult,
+} from './proc.js';
 
 /** Result of a kubectl invocation. */
-export interface KubectlResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type KubectlResult = CommandResult;
 
 /** A running control plane and the clients to talk to it. */
 export interface ControlPlane {
@@ -201,7 +204,7 @@ export async function startControlPlane(log: (line: string) => void = console.lo
     );
 
     const kubectl = (args: readonly string[], stdin?: string): Promise<KubectlResult> =>
-      runKubectl(binaries.kubectl, kubeconfigPath, args, stdin);
+      runCommand(binaries.kubectl, [`--kubeconfig=${kubeconfigPath}`, ...args], stdin);
     return {
       version: kubernetesVersion(),
       dir,
@@ -221,22 +224,4 @@ export async function startControlPlane(log: (line: string) => void = console.lo
     await stop();
     throw error;
   }
-}
-
-function runKubectl(bin: string, kubeconfig: string, args: readonly string[], stdin?: string): Promise<KubectlResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, [`--kubeconfig=${kubeconfig}`, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    // kubectl may exit without reading stdin (most commands): the write then fails with EPIPE,
-    // which is no error of ours; the exit code and stderr say what happened.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(stdin ?? '');
-  });
 }

@@ -31,7 +31,7 @@ export { goAvailable, kubernetesVersion, cacheDir, ensureBinaries } from './buil
 export { ensureDist, readPolicyDir, REPO_ROOT, ADMISSION_METRIC, sumSamples, type WebhookServer } from './webhook.js';
 export type { ControlPlane, KubectlResult } from './controlplane.js';
 export { issueWebhookCert, type CertAndKey, type CertificateAuthority } from './pki.js';
-export { liveChildren, takeUnexpectedExits } from './proc.js';
+export { liveChildren, runCommand, takeUnexpectedExits, type CommandResult } from './proc.js';
 
 let shared: Promise<ControlPlane> | undefined;
 const webhooks = new Set<WebhookServer>();

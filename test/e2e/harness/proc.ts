@@ -7,6 +7,35 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 
+/** The exit code and both streams of a command run to its end. */
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a short-lived command to its end, with `stdin` as its input, and collects both streams. It
+ * is not tracked like the children above: it ends by itself.
+ */
+export function runCommand(command: string, args: readonly string[], stdin?: string): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    // The command may exit without reading its input: the write then fails with EPIPE, which is
+    // no error of ours; the exit code and stderr say what happened.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(stdin ?? '');
+  });
+}
+
 /** A running child with its log file. */
 export interface Child {
   readonly name: string;

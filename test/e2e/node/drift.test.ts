@@ -5,7 +5,6 @@
  * webhook could not be reached, under failurePolicy Ignore, is missing the policy.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { dump } from 'js-yaml';
@@ -20,11 +19,13 @@ import {
   podManifest,
   REPO_ROOT,
   registerWebhook,
+  runCommand,
   ROUTE_LABEL,
   startTrackedWebhook,
   toKube,
   waitFor,
   webhookConfiguration,
+  type CommandResult,
   type ControlPlane,
   type WebhookServer,
 } from '../harness/index.js';
@@ -53,26 +54,9 @@ function gatePolicy(version: string): string {
   });
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'init-injector.js'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+/** The CLI from dist/, as a user runs it. */
+function cli(args: readonly string[]): Promise<CommandResult> {
+  return runCommand(process.execPath, [path.join(REPO_ROOT, 'bin', 'init-injector.js'), ...args]);
 }
 
 interface Workload {
@@ -117,7 +101,10 @@ nodeSuite('e2e node: status, explain and --restart-outdated on a real cluster', 
     for (const u of unregister) await u();
   });
 
-  const status = async (namespace: string, ...extra: string[]): Promise<{ run: Run; workloads: Workload[] }> => {
+  const status = async (
+    namespace: string,
+    ...extra: string[]
+  ): Promise<{ run: CommandResult; workloads: Workload[] }> => {
     const run = await cli([
       'status',
       '-p',
