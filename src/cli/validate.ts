@@ -2,12 +2,11 @@
  * `init-injector validate`: loads policies exactly as the webhook does and prints every problem in
  * every file as `file:line: path: message`, or a one-line summary when all is well.
  */
-import { dump } from 'js-yaml';
 import { apiErrorLine, connect, listInjectionPolicies, type Cluster } from '../kube/cluster-read.js';
-import { buildPolicySet } from '../policy/compile.js';
 import { formatDiagnostic, type Diagnostic, type Result } from '../policy/diagnostics.js';
 import type { PolicySet } from '../engine/types.js';
-import { checkFile, loadPolicies } from '../policy/load.js';
+import { loadPolicies } from '../policy/load.js';
+import { setFromObjects } from '../policy/objects.js';
 import { parseCommandArgs } from './args.js';
 import { VALIDATE_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
@@ -59,10 +58,7 @@ export async function runValidate(argv: readonly string[], io: CliIO): Promise<n
   return Exit.Ok;
 }
 
-/**
- * The cluster's InjectionPolicy objects, checked as the files are: each object is one source named
- * injectionpolicy/NAME (no line numbers: the object is not a file).
- */
+/** The cluster's InjectionPolicy objects, checked as the files are (policy/objects.ts). */
 async function clusterPolicies(
   kubeconfig: string | undefined,
 ): Promise<{ loaded: Result<PolicySet, readonly Diagnostic[]> } | { error: string }> {
@@ -78,13 +74,5 @@ async function clusterPolicies(
   } catch (error) {
     return { error: `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}` };
   }
-  const diagnostics: Diagnostic[] = [];
-  const policies = objects.flatMap((o) => {
-    const name = (o['metadata'] as { name?: string } | undefined)?.name ?? '?';
-    const checked = checkFile(dump(o), `injectionpolicy/${name}`);
-    diagnostics.push(...checked.diagnostics.map((d) => ({ ...d, line: 0 })));
-    return checked.policies;
-  });
-  if (diagnostics.length > 0) return { loaded: { ok: false, error: diagnostics } };
-  return { loaded: buildPolicySet(policies) };
+  return { loaded: setFromObjects(objects) };
 }

@@ -93,20 +93,23 @@ export function wireJson(model: unknown): Record<string, unknown> {
   return JSON.parse(JSON.stringify(model)) as Record<string, unknown>;
 }
 
+/** The InjectionPolicy resource (deploy/crds/). */
+export const POLICY_RESOURCE = { group: 'init-injector.io', version: 'v1alpha1', plural: 'injectionpolicies' } as const;
+/** Its full name, as kubectl writes it: injectionpolicies.init-injector.io. */
+export const POLICY_RESOURCE_NAME = `${POLICY_RESOURCE.plural}.${POLICY_RESOURCE.group}`;
+
 /** Every InjectionPolicy object of the cluster (init-injector.io/v1alpha1), as wire JSON, paged. */
-export async function listInjectionPolicies(c: Cluster): Promise<Record<string, unknown>[]> {
-  const all: Record<string, unknown>[] = [];
-  let cont: string | undefined;
-  do {
-    const page = (await c.custom.listClusterCustomObject({
-      group: 'init-injector.io',
-      version: 'v1alpha1',
-      plural: 'injectionpolicies',
-      limit: PAGE,
-      ...(cont === undefined ? {} : { _continue: cont }),
-    })) as { items?: Record<string, unknown>[]; metadata?: { continue?: string } };
-    all.push(...(page.items ?? []));
-    cont = page.metadata?.continue;
-  } while (cont !== undefined && cont !== '');
-  return all;
+export function listInjectionPolicies(c: Cluster): Promise<Record<string, unknown>[]> {
+  // A custom object list is untyped JSON: its continue token is metadata.continue.
+  const page = async (
+    params: Page,
+  ): Promise<{ items: Record<string, unknown>[]; metadata: { _continue?: string } }> => {
+    const list = (await c.custom.listClusterCustomObject({ ...POLICY_RESOURCE, ...params })) as {
+      items?: Record<string, unknown>[];
+      metadata?: { continue?: string };
+    };
+    const cont = list.metadata?.continue;
+    return { items: list.items ?? [], metadata: cont === undefined ? {} : { _continue: cont } };
+  };
+  return listAll(page, (o) => o);
 }

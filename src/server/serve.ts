@@ -11,7 +11,8 @@ import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
 import { PolicyStore, type ReloadEvent } from '../policy/store.js';
-import { GROUP, PLURAL, policyObjects } from './policy-objects.js';
+import { POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
+import { policyObjects } from './policy-objects.js';
 import { LargeLane } from './large-lane.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
@@ -331,7 +332,7 @@ async function openPolicies(
   try {
     await objects.start();
   } catch (e) {
-    throw new PolicyLoadError([{ file: `${PLURAL}.${GROUP}`, line: 0, path: '', message: (e as Error).message }]);
+    throw new PolicyLoadError([{ file: POLICY_RESOURCE_NAME, line: 0, path: '', message: (e as Error).message }]);
   }
   const opened = await PolicyStore.open([], { load: () => objects.load() });
   if (!opened.ok) {
