@@ -158,6 +158,19 @@ export class PolicyStore {
     return true;
   }
 
+  /** One reload for `trigger`, and what it did as a ReloadEvent. */
+  async #reloadAndReport(trigger: ReloadEvent['trigger'], report: (e: ReloadEvent) => void): Promise<void> {
+    const before = this.#current;
+    const ok = await this.reload();
+    report({
+      ok,
+      changed: this.#current !== before,
+      revision: this.#current.revision,
+      diagnostics: this.#lastFailure,
+      trigger,
+    });
+  }
+
   /**
    * Reloads whenever `subscribe` reports a change (the InjectionPolicy objects of the cluster, for a
    * store whose loader reads them) and reports each outcome to `onEvent`, as watch() does for files.
@@ -165,16 +178,8 @@ export class PolicyStore {
   follow(subscribe: (changed: () => void) => () => void, onEvent?: (event: ReloadEvent) => void): () => void {
     let stopped = false;
     const unsubscribe = subscribe(() => {
-      const before = this.#current;
-      void this.reload().then((success) => {
-        if (stopped) return;
-        onEvent?.({
-          ok: success,
-          changed: this.#current !== before,
-          revision: this.#current.revision,
-          diagnostics: this.#lastFailure,
-          trigger: 'object',
-        });
+      void this.#reloadAndReport('object', (e) => {
+        if (!stopped) onEvent?.(e);
       });
     });
     return () => {
@@ -195,15 +200,8 @@ export class PolicyStore {
       async (trigger) => {
         // A poll tick reloads only when the files moved since the last reload.
         if (trigger === 'poll' && (await fingerprint(this.#paths)) === this.#fingerprint) return;
-        const before = this.#current;
-        const success = await this.reload();
-        if (stopped) return;
-        onEvent?.({
-          ok: success,
-          changed: this.#current !== before,
-          revision: this.#current.revision,
-          diagnostics: this.#lastFailure,
-          trigger,
+        await this.#reloadAndReport(trigger, (e) => {
+          if (!stopped) onEvent?.(e);
         });
       },
       {
