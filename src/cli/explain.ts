@@ -13,9 +13,9 @@ import { loadPolicySources } from './policy-source.js';
 import { namespaceInfo, parseLabelList, syntheticRequest } from './context.js';
 import { explain, formatExplanation, type Explanation } from './explanation.js';
 import { EXPLAIN_HELP } from './help.js';
-import { Exit, type CliIO } from './io.js';
+import { Exit, usage, type CliIO } from './io.js';
 import { readManifest } from './manifests.js';
-import { MODES, outOfScope, type Mode } from './webhook-scope.js';
+import { isMode, MODES, outOfScope, type Mode } from './webhook-scope.js';
 
 const OPTIONS = {
   policies: { type: 'string', short: 'p', multiple: true },
@@ -103,7 +103,7 @@ export async function runExplain(argv: readonly string[], io: CliIO): Promise<nu
   if (values.output !== 'table' && values.output !== 'json')
     return usage(io, `init-injector explain: -o "${values.output}" is not one of table, json`);
   const mode = values.mode;
-  if (mode !== undefined && !(MODES as readonly string[]).includes(mode))
+  if (mode !== undefined && !isMode(mode))
     return usage(io, `init-injector explain: --mode "${mode}" is not one of ${MODES.join(', ')}`);
   const labels = parseLabelList(values['namespace-labels'] ?? '');
   if ('error' in labels) return usage(io, `init-injector explain: ${labels.error}`);
@@ -119,7 +119,7 @@ export async function runExplain(argv: readonly string[], io: CliIO): Promise<nu
     io.err(`init-injector explain: the policies are invalid (${loaded.error.length} problem(s))\n`);
     return Exit.Failed;
   }
-  const scope: Scope = { policies: loaded.value, ...(mode === undefined ? {} : { mode: mode as Mode }) };
+  const scope: Scope = { policies: loaded.value, ...(mode === undefined ? {} : { mode: mode }) };
   let explanations: Explanation[];
   if (live !== undefined) {
     const got = await explainLive(live, values.namespace ?? 'default', values.kubeconfig, scope);
@@ -181,9 +181,4 @@ async function explainLive(
   } catch (error) {
     return { error: `cannot read ${ref} in namespace ${namespace}: ${apiErrorLine(error, cluster.server)}` };
   }
-}
-
-function usage(io: CliIO, message: string): number {
-  io.err(message + '\n');
-  return Exit.Usage;
 }

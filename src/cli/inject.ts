@@ -11,10 +11,10 @@ import { parseLabelList } from './context.js';
 import { objectsIn, TEMPLATE_PATHS, unknownPodTemplate } from '../kube/workloads.js';
 import type { KubeObject } from '../kube/wire.js';
 import { denialLine, injectDocument, namespaceConflicts, reportLines, withNamespace } from './documents.js';
-import { Exit, type CliIO } from './io.js';
+import { Exit, usage, type CliIO } from './io.js';
 import { readManifest } from './manifests.js';
 import { jsonOutput, OUTPUT_FORMATS, patchOutput, type OutputFormat } from './output.js';
-import { MODES, type Mode } from './webhook-scope.js';
+import { isMode, MODES } from './webhook-scope.js';
 import { editedText } from './yaml-edit.js';
 
 const OPTIONS = {
@@ -30,7 +30,6 @@ const OPTIONS = {
 } as const;
 
 const isFormat = (value: string): value is OutputFormat => (OUTPUT_FORMATS as readonly string[]).includes(value);
-const isMode = (value: string): value is Mode => (MODES as readonly string[]).includes(value);
 
 /** Runs `inject` and returns the exit code. */
 export async function runInject(argv: readonly string[], io: CliIO): Promise<number> {
@@ -129,9 +128,4 @@ function unknownTemplateLines(docs: readonly KubeObject[]): string[] {
     ([kind, path]) =>
       `warning: kind ${kind} has what looks like a pod template at ${path}, but inject does not know the kind; its objects are left unchanged (known: ${Object.keys(TEMPLATE_PATHS).join(', ')})`,
   );
-}
-
-function usage(io: CliIO, message: string): number {
-  io.err(message + '\n');
-  return Exit.Usage;
 }

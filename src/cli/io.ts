@@ -23,3 +23,9 @@ export const processIO: CliIO = {
 
 /** Exit codes: 0 success, 1 the input was refused or a check failed, 2 the command line is wrong. */
 export const Exit = { Ok: 0, Failed: 1, Usage: 2 } as const;
+
+/** Prints a command-line error (one message naming what to fix) and returns Exit.Usage. */
+export function usage(io: CliIO, message: string): number {
+  io.err(message + '\n');
+  return Exit.Usage;
+}

@@ -20,9 +20,9 @@ import { loadPolicySources } from './policy-source.js';
 import { DriftTally, type DriftResult, type OwnerRef } from './drift-report.js';
 import { table } from './explanation.js';
 import { STATUS_HELP } from './help.js';
-import { Exit, type CliIO } from './io.js';
+import { Exit, usage, type CliIO } from './io.js';
 import { restartPlan, restartWorkloads } from './restart.js';
-import { MODES, type Mode } from './webhook-scope.js';
+import { isMode, MODES, type Mode } from './webhook-scope.js';
 
 /** Exit status when the report found an outdated or missing injection. */
 export const DRIFT_EXIT = 3;
@@ -127,7 +127,7 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
   if (values.output !== 'table' && values.output !== 'json')
     return usage(io, `init-injector status: -o "${values.output}" is not one of table, json`);
   const mode = values.mode;
-  if (mode !== undefined && !(MODES as readonly string[]).includes(mode))
+  if (mode !== undefined && !isMode(mode))
     return usage(io, `init-injector status: --mode "${mode}" is not one of ${MODES.join(', ')}`);
   const intervalMs = seconds('interval', values.interval);
   const timeoutMs = seconds('timeout', values.timeout);
@@ -153,7 +153,7 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
   }
   let report: DriftResult;
   try {
-    report = await reportCluster(cluster, values.namespace ?? [], loaded.value, mode as Mode | undefined);
+    report = await reportCluster(cluster, values.namespace ?? [], loaded.value, mode);
   } catch (error) {
     io.err(`init-injector status: cannot list the cluster: ${apiErrorLine(error, cluster.server)}\n`);
     return Exit.Failed;
@@ -174,9 +174,4 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
     }
   }
   return stale ? DRIFT_EXIT : Exit.Ok;
-}
-
-function usage(io: CliIO, message: string): number {
-  io.err(message + '\n');
-  return Exit.Usage;
 }

@@ -16,6 +16,7 @@ export const NEVER_SELECTED: readonly string[] = ['kube-system', 'kube-public', 
 /** The two modes of the chart: which namespaces the configuration selects. */
 export const MODES = ['opt-in', 'cluster-wide'] as const;
 export type Mode = (typeof MODES)[number];
+export const isMode = (value: string): value is Mode => (MODES as readonly string[]).includes(value);
 
 /**
  * Why the API server would never send this pod to the webhook, or undefined when it would. Without
