@@ -3,6 +3,7 @@
  * our overhead (signed differences in the p50 and p99 columns), our server's own time per call and
  * the API server's own timing of each webhook call.
  */
+import { skippedRow } from './report-cells.js';
 import type { Delta } from './lib/apiserver-figures.js';
 import type { Summary } from './lib/stats.js';
 import type { ApiServerFigures } from './sections/apiserver.js';
@@ -25,7 +26,7 @@ const cells = (section: string, label: string, p50: string, p99: string, p999: s
 
 /** Rows (11 cells each, as the main table) for the section's figures. */
 export function apiServerRows(a: ApiServerFigures): string[][] {
-  if ('skipped' in a) return [cells('apiserver', `skipped: ${a.skipped}`, '', '', '', '')];
+  if ('skipped' in a) return [skippedRow('apiserver', a.skipped)];
   const none = a.withoutWebhook;
   const latency = (label: string, s: Summary, note: string): string[] => {
     const vs = s === none ? '' : `${signed(s.p50 - none.p50)} ms p50, ${signed(s.p99 - none.p99)} ms p99 vs none`;

@@ -3,6 +3,7 @@
  * reviews' answer time and the server's peak RSS) and their targets: bystander p99 within 2× of the
  * quiet window under every shape, and RSS under the chart's 256 MiB memory limit.
  */
+import { skippedRow } from './report-cells.js';
 import type { TargetResult } from './report.js';
 import type { NoisyFigures } from './sections/noisy.js';
 
@@ -13,7 +14,7 @@ export const MEMORY_LIMIT_MIB = 256;
 
 /** Rows (11 cells each, as the main table). */
 export function noisyRows(n: NoisyFigures): string[][] {
-  if ('skipped' in n) return [['noisy', `skipped: ${n.skipped}`, '', '', '', '', '', '', '', '', '']];
+  if ('skipped' in n) return [skippedRow('noisy', n.skipped)];
   return n.windows.map((w) => [
     'noisy',
     w.shape === 'quiet'

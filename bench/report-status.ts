@@ -3,6 +3,7 @@
  * peak RSS, time per pod) and its targets: 10,000 pods in at most 60 s and 512 MiB, so that a cron
  * job or a CI step can run it on a large cluster with a small memory limit.
  */
+import { noteRow, skippedRow } from './report-cells.js';
 import type { TargetResult } from './report.js';
 import type { StatusFigures } from './sections/status.js';
 
@@ -11,21 +12,15 @@ export const STATUS_RSS_LIMIT_MIB = 512;
 
 /** Rows (11 cells each, as the main table). */
 export function statusRows(s: StatusFigures): string[][] {
-  if ('skipped' in s) return [['status', `skipped: ${s.skipped}`, '', '', '', '', '', '', '', '', '']];
+  if ('skipped' in s) return [skippedRow('status', s.skipped)];
+  const counted = `counted ${String(s.counted.current)} current, ${String(s.counted.outdated)} outdated, ${String(s.counted.missing)} missing`;
   return [
-    [
+    noteRow(
       'status',
       `${String(s.pods)} pods, ${String(s.workloads)} workloads (created at ${s.createPerSecond.toFixed(0)}/s)`,
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
+      `${s.seconds.toFixed(1)} s wall, ${s.usPerPod.toFixed(0)} µs/pod; ${counted}`,
       s.maxRssMiB.toFixed(0),
-      '',
-      `${s.seconds.toFixed(1)} s wall, ${s.usPerPod.toFixed(0)} µs/pod; counted ${String(s.counted.current)} current, ${String(s.counted.outdated)} outdated, ${String(s.counted.missing)} missing`,
-    ],
+    ),
   ];
 }
 

@@ -6,6 +6,7 @@
 import type { EngineFigures } from './engine/types.js';
 import type { RunFigures } from './lib/load.js';
 import { apiServerRows } from './report-apiserver.js';
+import { noteRow, skippedRow } from './report-cells.js';
 import { noisyRows, noisyTargets } from './report-noisy.js';
 import { statusRows, statusTargets } from './report-status.js';
 import type { ApiServerFigures } from './sections/apiserver.js';
@@ -164,7 +165,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
       ]);
     }
   } else {
-    rows.push(['engine', `skipped: ${(r.engine as { skipped: string }).skipped}`, '', '', '', '', '', '', '', '', '']);
+    rows.push(skippedRow('engine', (r.engine as { skipped: string }).skipped));
   }
   for (const s of [...r.keepAlive, ...r.fresh]) {
     const kb = f(s.injector.bodyBytes / 1024, 1);
@@ -180,20 +181,7 @@ export function renderTable(r: BenchReport, t: readonly TargetResult[]): string 
   rows.push(...apiServerRows(r.apiserver));
   rows.push(...noisyRows(r.noisy));
   rows.push(...statusRows(r.status));
-  for (const x of t)
-    rows.push([
-      `TARGET ${x.verdict}`,
-      x.target,
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      '',
-      `${x.achieved} (${f(x.ratio, 2)} of limit)`,
-    ]);
+  for (const x of t) rows.push(noteRow(`TARGET ${x.verdict}`, x.target, `${x.achieved} (${f(x.ratio, 2)} of limit)`));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((c) => c[i]!.length)));
   const lines = [
     row(head, widths),
