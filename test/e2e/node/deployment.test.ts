@@ -8,22 +8,13 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { appContainer, initNames, toKube, waitFor } from '../harness/index.js';
 import { nodeSuite, NODE_NAME, NODE_TAINT } from './index.js';
 import { describeStatus, statusOf } from './pods.js';
-import { nodeWorld, type NodeWorld } from './shared.js';
+import { nodeWorldHooks } from './shared.js';
 
 nodeSuite('e2e node: a Deployment under Pod Security restricted', function () {
-  let world: NodeWorld;
-
-  before(async function () {
-    this.timeout(0);
-    world = await nodeWorld('node-deploy');
-  });
-
-  after(async function () {
-    await world.close();
-  });
+  const suite = nodeWorldHooks('node-deploy');
 
   it('has its pods injected, scheduled and Ready', async function () {
-    const { cp } = world;
+    const { cp, world } = suite;
     const ns = await world.namespace('restricted', {
       'pod-security.kubernetes.io/enforce': 'restricted',
       'pod-security.kubernetes.io/enforce-version': 'latest',

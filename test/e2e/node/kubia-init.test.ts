@@ -19,28 +19,17 @@ import {
   waitForPod,
   watchStatus,
 } from './pods.js';
-import { nodeWorld, type NodeWorld } from './shared.js';
+import { nodeWorldHooks } from './shared.js';
 
 const TARGET = 'init-injector.io/network-check.target';
 // An address of the suite's own pod subnet that no pod holds: pings to it never leave the bridge.
 const UNANSWERED = POD_SUBNET.replace(/0\/24$/, '254');
 
 nodeSuite('e2e node: the kubia-init example runs under runc', function () {
-  let world: NodeWorld;
-  let ns: string;
-
-  before(async function () {
-    this.timeout(0); // the first suite to ask starts the node
-    world = await nodeWorld('node-kubia');
-    ns = await world.namespace('kubia');
-  });
-
-  after(async function () {
-    await world.close();
-  });
+  const suite = nodeWorldHooks('node-kubia', 'kubia');
 
   it('runs init-demo, then network-check, then the app: Init:0/2 → Init:1/2 → Running', async function () {
-    const { cp } = world;
+    const { cp, ns } = suite;
     const pod = await createPod(cp, ns, nodePod('kubia-init', { annotations: { [TARGET]: '127.0.0.1' } }));
     assert.deepEqual(initNames(pod), ['init-demo', 'network-check']);
     const stopWatch = watchStatus(cp, ns, 'kubia-init');
@@ -78,7 +67,7 @@ nodeSuite('e2e node: the kubia-init example runs under runc', function () {
   });
 
   it('keeps the app from starting while network-check fails: Init:Error, then Init:CrashLoopBackOff', async function () {
-    const { cp } = world;
+    const { cp, ns } = suite;
     await createPod(cp, ns, nodePod('unreachable', { annotations: { [TARGET]: UNANSWERED } }));
     const stopWatch = watchStatus(cp, ns, 'unreachable');
     const stuck = await waitForPod(cp, ns, 'unreachable', 'network-check in CrashLoopBackOff', (p) => {
@@ -100,21 +89,10 @@ nodeSuite('e2e node: the kubia-init example runs under runc', function () {
 });
 
 nodeSuite('e2e node: network-check under the restricted securityContext', function () {
-  let world: NodeWorld;
-  let ns: string;
-
-  before(async function () {
-    this.timeout(0);
-    world = await nodeWorld('node-ping');
-    ns = await world.namespace('ping');
-  });
-
-  after(async function () {
-    await world.close();
-  });
+  const suite = nodeWorldHooks('node-ping', 'ping');
 
   it("BusyBox's ping cannot run under it: it needs a raw socket, even with unprivileged ICMP open", async function () {
-    const { cp } = world;
+    const { cp } = suite;
     // A namespace the webhook does not serve: only the pod's own container runs.
     const plain = await createNamespace(cp, 'ping-plain', {});
     const probe = shellContainer('busybox-ping', 'ping -c 1 -W 2 127.0.0.1');
@@ -129,7 +107,7 @@ nodeSuite('e2e node: network-check under the restricted securityContext', functi
   });
 
   it("in a hostNetwork pod the node's net.ipv4.ping_group_range decides", async function () {
-    const { cp } = world;
+    const { cp, ns } = suite;
     const [low, high] = readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().split(/\s+/).map(Number);
     const allowed = (low ?? 1) <= 65532 && 65532 <= (high ?? 0);
     const pod = nodePod('host-net', { annotations: { [TARGET]: '127.0.0.1' }, hostNetwork: true });

@@ -18,7 +18,7 @@ import {
   statusOf,
   waitForPod,
 } from './pods.js';
-import { nodeWorld, type NodeWorld } from './shared.js';
+import { nodeWorldHooks } from './shared.js';
 
 const TARGET = 'init-injector.io/network-check.target';
 const REQUEST = 'init-injector.io/request';
@@ -29,21 +29,10 @@ if touch /etc/init-injector/certs/probe 2>/dev/null; then echo "mount: writable"
 exec sleep 3600`;
 
 nodeSuite('e2e node: the OnRequest policies run', function () {
-  let world: NodeWorld;
-  let ns: string;
-
-  before(async function () {
-    this.timeout(0);
-    world = await nodeWorld('node-onrequest');
-    ns = await world.namespace('onrequest');
-  });
-
-  after(async function () {
-    await world.close();
-  });
+  const suite = nodeWorldHooks('node-onrequest', 'onrequest');
 
   it('cert-fetcher downloads over HTTPS; the app and a native sidecar read the file, read-only', async function () {
-    const { cp } = world;
+    const { cp, ns } = suite;
     const files = await httpsServer(cp, { '/ca.crt': PEM });
     try {
       const sidecar = shellContainer('reader', READER, { restartPolicy: 'Always' });
@@ -77,7 +66,8 @@ nodeSuite('e2e node: the OnRequest policies run', function () {
   });
 
   it('wait-for-service holds the pod in Init until the port opens, then the pod runs', async function () {
-    const { cp, node } = world;
+    const { cp, ns, world } = suite;
+    const { node } = world;
     const service = await closedPort();
     await createPod(
       cp,
@@ -116,7 +106,7 @@ nodeSuite('e2e node: the OnRequest policies run', function () {
   });
 
   it("starts the pod's native sidecar after the Prepend policies and before the Append one", async function () {
-    const { cp } = world;
+    const { cp, ns } = suite;
     const notices = await httpsServer(cp, {});
     try {
       const proxy = shellContainer('proxy', 'echo proxy up; exec sleep 3600', { restartPolicy: 'Always' });

@@ -35,3 +35,29 @@ export async function nodeWorld(route: string): Promise<NodeWorld> {
     close: unregister,
   };
 }
+
+/** What a suite's tests read once its before hook ran. */
+export interface NodeSuiteState {
+  world: NodeWorld;
+  cp: ControlPlane;
+  /** The suite's opt-in namespace (empty when no prefix was given). */
+  ns: string;
+}
+
+/**
+ * Hooks of a node suite: before, the world of configuration `route` (the first suite to ask starts
+ * the node) and, with `prefix`, one opt-in namespace; after, the configuration is unregistered.
+ */
+export function nodeWorldHooks(route: string, prefix?: string): NodeSuiteState {
+  const state = { ns: '' } as NodeSuiteState;
+  before(async function () {
+    this.timeout(0);
+    state.world = await nodeWorld(route);
+    state.cp = state.world.cp;
+    if (prefix !== undefined) state.ns = await state.world.namespace(prefix);
+  });
+  after(async function () {
+    await state.world.close();
+  });
+  return state;
+}
