@@ -63,6 +63,44 @@ function structural(node: unknown, definitions: Json, seen: ReadonlySet<string>)
   return out;
 }
 
+/** The status the webhook writes (src/policy/object-status.ts). */
+const STATUS = {
+  type: 'object',
+  description: 'Written by the webhook replica holding the status Lease: whether this generation is in force.',
+  properties: {
+    observedGeneration: { type: 'integer', format: 'int64', description: 'The generation this status is about.' },
+    inForceGeneration: {
+      type: 'integer',
+      format: 'int64',
+      description:
+        'The generation serving pods: this one, or an earlier valid one while this one is invalid. Absent: none.',
+    },
+    digest: { type: 'string', description: 'The digest of the policy in force (sha256 of its checked document).' },
+    problems: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The problems of this generation, as `validate` prints them (field.path: message).',
+    },
+    conditions: {
+      type: 'array',
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+      items: {
+        type: 'object',
+        required: ['type', 'status'],
+        properties: {
+          type: { type: 'string', description: 'Ready.' },
+          status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
+          reason: { type: 'string', description: 'InForce, PreviousGenerationInForce or Invalid.' },
+          message: { type: 'string' },
+          observedGeneration: { type: 'integer', format: 'int64' },
+          lastTransitionTime: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+  },
+};
+
 /** The CRD as YAML, from the draft-07 schema of an InjectionPolicy. */
 export function injectionPolicyCrd(schema: Json, note: string): string {
   const definitions = (schema['definitions'] ?? {}) as Json;
@@ -101,7 +139,15 @@ export function injectionPolicyCrd(schema: Json, note: string): string {
             { name: 'Mode', type: 'string', jsonPath: '.spec.mode' },
             { name: 'Priority', type: 'integer', jsonPath: '.spec.priority' },
             { name: 'Action', type: 'string', jsonPath: '.spec.action' },
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
             { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+            {
+              name: 'Reason',
+              type: 'string',
+              priority: 1,
+              jsonPath: '.status.conditions[?(@.type=="Ready")].reason',
+            },
+            { name: 'In-Force', type: 'integer', priority: 1, jsonPath: '.status.inForceGeneration' },
           ],
           schema: {
             openAPIV3Schema: {
@@ -113,7 +159,7 @@ export function injectionPolicyCrd(schema: Json, note: string): string {
                 kind: { type: 'string' },
                 metadata: { type: 'object' },
                 spec,
-                status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                status: STATUS,
               },
               'x-kubernetes-validations': [
                 {

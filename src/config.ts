@@ -2,8 +2,8 @@
  * `serve` configuration: parsed once from argv and the environment, validated, frozen. This is the
  * only module that reads environment variables; everything else receives a ServeConfig.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -18,7 +18,23 @@ export type NamespaceSourceConfig =
 /** Where the policies come from: files (--policies), or the cluster's InjectionPolicy objects. */
 export type PolicySourceConfig =
   | { readonly kind: 'files' }
-  | { readonly kind: 'crd'; readonly access: { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' } };
+  | {
+      readonly kind: 'crd';
+      readonly access: { kind: 'kubeconfig'; path: string } | { kind: 'in-cluster' };
+      /** The Lease whose holder writes InjectionPolicy status; undefined: nobody writes it (--status-lease off). */
+      readonly statusLease?: StatusLeaseConfig;
+    };
+
+/** The Lease that elects the one replica writing status, and this process's name in it. */
+export interface StatusLeaseConfig {
+  readonly namespace: string;
+  readonly name: string;
+  readonly identity: string;
+}
+
+/** The default Lease name of --status-lease. */
+export const STATUS_LEASE_NAME = 'init-injector-policy-status';
+const SERVICE_ACCOUNT_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
 /** Everything `serve` needs, validated and frozen. Durations are in milliseconds. */
 export interface ServeConfig {
@@ -47,6 +63,9 @@ export const SERVE_USAGE = `Usage: init-injector serve [flags]
   --policies DIR|FILE      policy directory or file, repeatable (default: policies)
   --policy-source SOURCE   files (default: --policies) or crd: the cluster's InjectionPolicy
                            objects, watched through the kubeconfig (see --kubeconfig)
+  --status-lease NS/NAME|off  with crd: the Lease electing the one replica that writes each
+                           InjectionPolicy's status (default: $POD_NAMESPACE, else the pod's
+                           namespace, else default; name ${STATUS_LEASE_NAME}); off: no status
   --port N                 HTTPS admission port, 0 for any free one (default: 8443)
   --host ADDR              listen address (default: all interfaces)
   --tls-cert FILE          serving certificate (PEM); re-read when it changes
@@ -63,6 +82,21 @@ export const SERVE_USAGE = `Usage: init-injector serve [flags]
 `;
 
 const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+
+/** --status-lease: NAMESPACE/NAME, or off; by default the pod's own namespace and STATUS_LEASE_NAME. */
+function statusLease(flag: string | undefined, env: NodeJS.ProcessEnv): StatusLeaseConfig | undefined {
+  if (flag === 'off') return undefined;
+  const identity = `${env['POD_NAME'] ?? hostname()}_${process.pid}`;
+  if (flag !== undefined) {
+    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(flag);
+    if (m === null || (m[1] ?? '').length > 63 || (m[3] ?? '').length > 253)
+      throw new ConfigError(`--status-lease: "${flag}" is not NAMESPACE/NAME (DNS names) or off`);
+    return { namespace: m[1] ?? '', name: m[3] ?? '', identity };
+  }
+  const own = existsSync(SERVICE_ACCOUNT_NAMESPACE) ? readFileSync(SERVICE_ACCOUNT_NAMESPACE, 'utf8').trim() : '';
+  const namespace = env['POD_NAMESPACE'] ?? (own === '' ? 'default' : own);
+  return { namespace, name: STATUS_LEASE_NAME, identity };
+}
 
 /** Parses `5s`, `500ms`, `1m` or a bare number of seconds into milliseconds. */
 export function parseDuration(flag: string, text: string): number {
@@ -121,6 +155,7 @@ export function parseServeConfig(
       options: {
         policies: { type: 'string', multiple: true },
         'policy-source': { type: 'string' },
+        'status-lease': { type: 'string' },
         port: { type: 'string' },
         host: { type: 'string' },
         'tls-cert': { type: 'string' },
@@ -163,7 +198,10 @@ export function parseServeConfig(
     const access = namespaceSource(undefined, values.kubeconfig, env, cwd);
     if (access.kind !== 'kubeconfig' && access.kind !== 'in-cluster')
       throw new ConfigError('--policy-source crd needs a cluster: give --kubeconfig, or run in a pod');
-    policySource = { kind: 'crd', access };
+    const lease = statusLease(values['status-lease'], env);
+    policySource = { kind: 'crd', access, ...(lease && { statusLease: lease }) };
+  } else if (values['status-lease'] !== undefined) {
+    throw new ConfigError('--status-lease goes with --policy-source crd: files have no status to write');
   }
   const config: ServeConfig = {
     policies: (values.policies ?? ['policies']).map((p) => resolve(cwd, p)),

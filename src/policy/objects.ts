@@ -2,30 +2,127 @@
  * InjectionPolicy objects as the API server returns them, made into a policy set: each object is
  * checked exactly as a file is (load.ts) and is its own source, injectionpolicy/NAME, without line
  * numbers (an object is not a file). Used by `serve --policy-source crd` and `validate --from-cluster`.
+ *
+ * Unlike files, objects are judged one by one (`settle`): an object that turns invalid keeps its
+ * last valid generation in force while every other object's change takes effect, so one team's
+ * mistake never freezes the others' policies. The outcome per object is what its status reports.
  */
 import { dump } from 'js-yaml';
-import type { PolicySet } from '../engine/types.js';
+import type { CompiledPolicy, PolicySet } from '../engine/types.js';
 import { buildPolicySet } from './compile.js';
 import { err, type Diagnostic, type Result } from './diagnostics.js';
 import { checkFile } from './load.js';
 
-/** The name of an object's source in diagnostics. */
-function sourceOf(object: unknown): string {
-  const name = (object as { metadata?: { name?: unknown } } | null)?.metadata?.name;
-  return `injectionpolicy/${typeof name === 'string' ? name : '?'}`;
+interface ObjectMeta {
+  readonly name?: unknown;
+  readonly uid?: unknown;
+  readonly generation?: unknown;
 }
 
-/** The set the objects make (in name order), or every problem of every object. */
+const metaOf = (object: unknown): ObjectMeta => (object as { metadata?: ObjectMeta } | null)?.metadata ?? {};
+
+/** The object's name, or "?" for a nameless one. */
+export function objectName(object: unknown): string {
+  const name = metaOf(object).name;
+  return typeof name === 'string' ? name : '?';
+}
+
+/** The name of an object's source in diagnostics. */
+function sourceOf(object: unknown): string {
+  return `injectionpolicy/${objectName(object)}`;
+}
+
+/** One object checked on its own: its policy, or its problems. */
+function checkObject(object: unknown): { policy?: CompiledPolicy; diagnostics: Diagnostic[] } {
+  const checked = checkFile(dump(JSON.parse(JSON.stringify(object))), sourceOf(object));
+  const diagnostics = checked.diagnostics.map((d) => ({ ...d, line: 0 }));
+  const policy = checked.policies[0];
+  if (diagnostics.length > 0 || policy === undefined)
+    return {
+      diagnostics:
+        diagnostics.length > 0
+          ? diagnostics
+          : [{ file: sourceOf(object), line: 0, path: '', message: 'not an InjectionPolicy' }],
+    };
+  return { policy, diagnostics };
+}
+
+/** The set the objects make (in name order), or every problem of every object: all or nothing. */
 export function setFromObjects(objects: readonly unknown[]): Result<PolicySet, readonly Diagnostic[]> {
   const diagnostics: Diagnostic[] = [];
-  const policies = objects
-    .map((o) => ({ o, source: sourceOf(o) }))
-    .sort((a, b) => a.source.localeCompare(b.source))
-    .flatMap(({ o, source }) => {
-      const checked = checkFile(dump(JSON.parse(JSON.stringify(o))), source);
-      diagnostics.push(...checked.diagnostics.map((d) => ({ ...d, line: 0 })));
-      return checked.policies;
+  const policies = [...objects]
+    .sort((a, b) => sourceOf(a).localeCompare(sourceOf(b)))
+    .flatMap((o) => {
+      const checked = checkObject(o);
+      diagnostics.push(...checked.diagnostics);
+      return checked.policy === undefined ? [] : [checked.policy];
     });
   if (diagnostics.length > 0) return err(diagnostics);
   return buildPolicySet(policies);
+}
+
+/** A generation of an object that was valid: what stays in force while a later one is not. */
+export interface InForce {
+  readonly uid: string;
+  readonly generation: number;
+  readonly policy: CompiledPolicy;
+}
+
+/** What became of one object: the status the webhook reports for it. */
+export interface ObjectOutcome {
+  readonly name: string;
+  /** The object's metadata.generation (0 when the server gave none). */
+  readonly generation: number;
+  /** The generation serving pods, when one does: this one, or an earlier valid one. */
+  readonly inForce?: { readonly generation: number; readonly digest: string };
+  /** This generation's problems, each as `path: message` (empty when it is valid). */
+  readonly problems: readonly string[];
+}
+
+/** The outcome of judging every object. */
+export interface Settled {
+  readonly set: PolicySet;
+  readonly outcomes: readonly ObjectOutcome[];
+  /** The problems of the objects that are not in force as written (for logs and /readyz). */
+  readonly diagnostics: readonly Diagnostic[];
+  /** Pass to the next settle(): the valid generation of each object. */
+  readonly kept: ReadonlyMap<string, InForce>;
+}
+
+/**
+ * Judges each object on its own. A valid object is in force as written; an invalid one keeps the
+ * generation kept from an earlier call in force (the same object: same uid), or is not in force at
+ * all. A deleted object is forgotten.
+ */
+export function settle(objects: readonly unknown[], kept: ReadonlyMap<string, InForce>): Settled {
+  const next = new Map<string, InForce>();
+  const outcomes: ObjectOutcome[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const sorted = [...objects].sort((a, b) => objectName(a).localeCompare(objectName(b)));
+  for (const object of sorted) {
+    const meta = metaOf(object);
+    const name = objectName(object);
+    const uid = typeof meta.uid === 'string' ? meta.uid : '';
+    const generation = typeof meta.generation === 'number' ? meta.generation : 0;
+    const checked = checkObject(object);
+    diagnostics.push(...checked.diagnostics);
+    const previous = kept.get(name);
+    const inForce =
+      checked.policy !== undefined
+        ? { uid, generation, policy: checked.policy }
+        : previous?.uid === uid
+          ? previous
+          : undefined;
+    if (inForce !== undefined) next.set(name, inForce);
+    outcomes.push({
+      name,
+      generation,
+      ...(inForce && { inForce: { generation: inForce.generation, digest: inForce.policy.digest } }),
+      problems: checked.diagnostics.map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`)),
+    });
+  }
+  const built = buildPolicySet([...next.values()].map((k) => k.policy));
+  // Object names are unique in the cluster, so the set always builds; a failure here is a bug.
+  if (!built.ok) throw new Error(`policy objects made no set: ${built.error.map((d) => d.message).join('; ')}`);
+  return { set: built.value, outcomes, diagnostics, kept: next };
 }

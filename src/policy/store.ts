@@ -26,8 +26,17 @@ export interface StoreOptions {
   /** Clock for lastReloadAt (default Date.now). */
   readonly now?: () => number;
   /** The loader (default loadPolicies); tests of callers may pass an in-memory one. */
-  readonly load?: (paths: readonly string[]) => Promise<Result<PolicySet, readonly Diagnostic[]>>;
+  readonly load?: (paths: readonly string[]) => Promise<Loaded>;
 }
+
+/**
+ * What a loader gives: a set, or every problem (the set in use stays). A set may come with `held`
+ * problems: parts that were invalid and kept their previous version (InjectionPolicy objects are
+ * judged one by one, policy/objects.ts); they are reported as a failure's are.
+ */
+export type Loaded =
+  | { readonly ok: true; readonly value: PolicySet; readonly held?: readonly Diagnostic[] }
+  | { readonly ok: false; readonly error: readonly Diagnostic[] };
 
 /** What one reload triggered by watch() did, for logs and metrics. */
 export interface ReloadEvent {
@@ -37,7 +46,7 @@ export interface ReloadEvent {
   readonly changed: boolean;
   /** Revision of the set in use after the reload. */
   readonly revision: string;
-  /** The problems of a failed reload (empty on success). */
+  /** The problems of a failed reload, or the held ones of a successful one (empty when all was valid). */
   readonly diagnostics: readonly Diagnostic[];
   /** What noticed the change: a file-system event, the fingerprint poll, or a watched object. */
   readonly trigger: FileTrigger | 'object';
@@ -72,7 +81,7 @@ export class PolicyStore {
   readonly #paths: readonly string[];
   readonly #options: StoreOptions;
   readonly #now: () => number;
-  readonly #load: (paths: readonly string[]) => Promise<Result<PolicySet, readonly Diagnostic[]>>;
+  readonly #load: (paths: readonly string[]) => Promise<Loaded>;
 
   /** A store serving `initial`; reload() reads `paths`. Prefer PolicyStore.open(). */
   constructor(initial: PolicySet, paths: readonly string[] = [], options: StoreOptions = {}) {
@@ -90,10 +99,11 @@ export class PolicyStore {
     options: StoreOptions = {},
   ): Promise<Result<PolicyStore, readonly Diagnostic[]>> {
     const print = await fingerprint(paths);
-    const loaded = await (options.load ?? loadPolicies)(paths);
+    const loaded: Loaded = await (options.load ?? loadPolicies)(paths);
     if (!loaded.ok) return err(loaded.error);
     const store = new PolicyStore(loaded.value, paths, options);
     store.#fingerprint = print;
+    store.#lastFailure = loaded.held ?? [];
     return ok(store);
   }
 
@@ -102,7 +112,10 @@ export class PolicyStore {
     return this.#current;
   }
 
-  /** Problems of the last reload if it failed; empty once a reload succeeds. */
+  /**
+   * Problems of the last reload: all of them when it failed (nothing was swapped), or the `held`
+   * ones of a loader that keeps invalid parts at their previous version; empty when all was valid.
+   */
   lastFailure(): readonly Diagnostic[] {
     return this.#lastFailure;
   }
@@ -153,7 +166,7 @@ export class PolicyStore {
       return false;
     }
     this.#successes++;
-    this.#lastFailure = [];
+    this.#lastFailure = loaded.held ?? [];
     if (loaded.value.revision !== this.#current.revision) this.#current = loaded.value;
     return true;
   }

@@ -28,6 +28,10 @@ export interface Metrics {
   readonly policiesLoaded: Gauge;
   readonly certificateExpiry: Gauge;
   readonly certificateReloads: Counter<'result'>;
+  /** --policy-source crd: objects whose generation is not in force as written. */
+  readonly policyObjectsInvalid: Gauge;
+  readonly statusWrites: Counter<'result'>;
+  readonly statusLeader: Gauge;
 }
 
 /**
@@ -92,5 +96,19 @@ export function createMetrics(options: { readonly processMetrics?: boolean } = {
       'init_injector_certificate_reloads_total',
       'Serving certificate reloads after start-up, by result (success, failure). A failure keeps the previous pair.',
     ),
+    policyObjectsInvalid: new Gauge({
+      name: 'init_injector_policy_objects_invalid',
+      help: 'With --policy-source crd: InjectionPolicy objects whose latest generation is invalid (an earlier one may stay in force).',
+      registers,
+    }),
+    statusWrites: reloadCounter(
+      'init_injector_policy_status_writes_total',
+      'InjectionPolicy status writes by this replica, by result (success, failure). Only the status Lease holder writes.',
+    ),
+    statusLeader: new Gauge({
+      name: 'init_injector_policy_status_leader',
+      help: '1 while this replica holds the status Lease and writes InjectionPolicy status, else 0.',
+      registers,
+    }),
   };
 }

@@ -1,16 +1,15 @@
 /**
  * `serve --policy-source crd`: the policies are the cluster's InjectionPolicy objects, watched with
  * an informer. Every change rebuilds the whole set from the informer's cache, checked exactly as
- * files are (policy/objects.ts), and hands it to the PolicyStore,
- * which swaps it in only when every object is valid: an object that turns invalid leaves the last
- * good set serving, and its problems show in /readyz and the log, as a bad file does.
+ * files are but one object at a time (policy/objects.ts `settle`), and hands it to the PolicyStore:
+ * an object that turns invalid keeps its last valid generation in force while the others' changes
+ * take effect, and its problems show in its status, /readyz and the log.
  */
 import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
-import type { PolicySet } from '../engine/types.js';
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
 import { describeClientError } from '../kube/namespaces.js';
-import type { Diagnostic, Result } from '../policy/diagnostics.js';
-import { setFromObjects } from '../policy/objects.js';
+import type { Loaded } from '../policy/store.js';
+import { settle, type InForce, type ObjectOutcome } from '../policy/objects.js';
 
 /** How to reach the API server: a kubeconfig file, or the pod's service account. */
 export type ClusterAccess = { readonly kind: 'kubeconfig'; readonly path: string } | { readonly kind: 'in-cluster' };
@@ -18,8 +17,10 @@ export type ClusterAccess = { readonly kind: 'kubeconfig'; readonly path: string
 export interface PolicyObjects {
   /** Lists the objects and opens the watch; rejects (naming the server and why) when the list fails. */
   start(): Promise<void>;
-  /** The set the objects make now, or every problem (the store's loader). */
-  load(): Promise<Result<PolicySet, readonly Diagnostic[]>>;
+  /** The set the objects make now, with the problems of those held at an earlier generation (the store's loader). */
+  load(): Promise<Loaded>;
+  /** What the last load made of each object, with the object as the cache holds it (for status). */
+  outcomes(): readonly { readonly object: KubernetesObject; readonly outcome: ObjectOutcome }[];
   /** Calls `changed` after each add, update or delete; returns the unsubscribe function. */
   subscribe(changed: () => void): () => void;
   stop(): void;
@@ -46,6 +47,8 @@ export function policyObjects(access: ClusterAccess, retryMs = 5_000): PolicyObj
   let started = false;
   let lastError: unknown;
   let retry: NodeJS.Timeout | undefined;
+  let kept: ReadonlyMap<string, InForce> = new Map();
+  let last: ReturnType<PolicyObjects['outcomes']> = [];
   informer.on('add', notify);
   informer.on('update', notify);
   informer.on('delete', notify);
@@ -72,7 +75,18 @@ export function policyObjects(access: ClusterAccess, retryMs = 5_000): PolicyObj
       }
       started = true;
     },
-    load: () => Promise.resolve(setFromObjects(informer.list())),
+    load(): Promise<Loaded> {
+      const objects = informer.list();
+      const settled = settle(objects, kept);
+      kept = settled.kept;
+      const byName = new Map(objects.map((o) => [o.metadata?.name, o]));
+      last = settled.outcomes.flatMap((outcome) => {
+        const object = byName.get(outcome.name);
+        return object === undefined ? [] : [{ object, outcome }];
+      });
+      return Promise.resolve({ ok: true, value: settled.set, held: settled.diagnostics });
+    },
+    outcomes: () => last,
     subscribe(changed) {
       listeners.add(changed);
       return () => listeners.delete(changed);

@@ -11,8 +11,7 @@ import { parseServeConfig, SERVE_USAGE, type ServeConfig } from '../config.js';
 import type { NamespaceSource } from '../kube/namespaces.js';
 import { createLogger, type Logger } from '../log.js';
 import { PolicyStore, type ReloadEvent } from '../policy/store.js';
-import { POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
-import { policyObjects } from './policy-objects.js';
+import { openObjectPolicies } from './crd-policies.js';
 import { LargeLane } from './large-lane.js';
 import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
@@ -179,7 +178,7 @@ export async function startServe(
   t: Timeouts = TIMEOUTS,
 ): Promise<RunningServer> {
   const metrics = createMetrics();
-  const { store, stop: stopPolicies } = await openPolicies(config, policyReporterFor(metrics, log));
+  const { store, stop: stopPolicies } = await openPolicies(config, metrics, log);
 
   const { paths, pair, dev } = await servingCertificate(config);
   metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
@@ -228,17 +227,17 @@ export async function startServe(
     certificateReporter(metrics, log),
   );
 
-  const stopAll = (): void => {
+  const stopAll = async (): Promise<void> => {
     void large.close();
     certs.close();
-    stopPolicies();
     namespaces.stop();
+    await stopPolicies();
   };
   let listening: Listening;
   try {
     listening = await listenAll(server, metrics, config, t);
   } catch (e) {
-    stopAll();
+    void stopAll();
     throw e;
   }
   const { servers, port, metricsPort } = listening;
@@ -316,36 +315,19 @@ function policyReporterFor(metrics: Metrics, log: Logger): (store: PolicyStore) 
 
 /**
  * The policy store of `--policy-source`: files watched as a ConfigMap volume changes them, or the
- * cluster's InjectionPolicy objects watched with an informer (policy-objects.ts). Either way the
- * first set must be valid, or serve does not start.
+ * cluster's InjectionPolicy objects watched with an informer (crd-policies.ts). Files must all be
+ * valid for serve to start; objects are judged one by one (docs/install.md).
  */
 async function openPolicies(
   config: Readonly<ServeConfig>,
-  reporter: (store: PolicyStore) => (e: ReloadEvent) => void,
-): Promise<{ store: PolicyStore; stop: () => void }> {
+  metrics: Metrics,
+  log: Logger,
+): Promise<{ store: PolicyStore; stop: () => void | Promise<void> }> {
+  const reporter = policyReporterFor(metrics, log);
   if (config.policySource.kind === 'files') {
     const opened = await PolicyStore.open(config.policies);
     if (!opened.ok) throw new PolicyLoadError(opened.error);
     return { store: opened.value, stop: opened.value.watch(reporter(opened.value)) };
   }
-  const objects = policyObjects(config.policySource.access);
-  try {
-    await objects.start();
-  } catch (e) {
-    throw new PolicyLoadError([{ file: POLICY_RESOURCE_NAME, line: 0, path: '', message: (e as Error).message }]);
-  }
-  const opened = await PolicyStore.open([], { load: () => objects.load() });
-  if (!opened.ok) {
-    objects.stop();
-    throw new PolicyLoadError(opened.error);
-  }
-  const store = opened.value;
-  const stopFollowing = store.follow((changed) => objects.subscribe(changed), reporter(store));
-  return {
-    store,
-    stop: () => {
-      stopFollowing();
-      objects.stop();
-    },
-  };
+  return openObjectPolicies(config.policySource, reporter, metrics, log);
 }

@@ -23,8 +23,8 @@ export interface ShutdownOptions {
   readonly log: Logger;
   /** Called first: flips readiness and makes responses carry Connection: close. */
   readonly onDrainStart: () => void;
-  /** Called after the servers closed (stop watchers, informers). */
-  readonly cleanup: () => void;
+  /** Called after the servers closed (stop watchers, informers, hand back a Lease); awaited up to 2 s. */
+  readonly cleanup: () => void | Promise<void>;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -65,7 +65,8 @@ export async function shutdown(signal: string, o: ShutdownOptions): Promise<numb
     for (const s of o.servers) s.closeAllConnections();
     o.log.warn({ ms: Date.now() - started }, 'shutdown grace elapsed: open connections were cut');
   }
-  o.cleanup();
+  // Bounded, and the timer never holds the process: a Lease hand-back must not delay the exit.
+  await Promise.race([o.cleanup(), new Promise<void>((r) => setTimeout(r, 2_000).unref())]);
   o.log.info({ ms: Date.now() - started, clean: outcome === 'clean' }, 'stopped');
   return outcome === 'clean' ? 0 : 1;
 }

@@ -48,6 +48,12 @@ export function policyReporter(store: PolicyStore, metrics: Metrics, log: Logger
       return;
     }
     metrics.reloads.inc({ result: 'success' });
+    if (e.diagnostics.length > 0) {
+      log.error(
+        { problems: e.diagnostics.map(formatDiagnostic), revision: set.revision, trigger: e.trigger },
+        'policy objects are invalid; each keeps its last valid generation in force, if it had one',
+      );
+    }
     if (e.changed) {
       log.info(
         { revision: set.revision, policies: set.policies.map((p) => p.name), trigger: e.trigger },

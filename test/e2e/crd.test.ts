@@ -20,9 +20,9 @@ import {
   type ControlPlane,
 } from './harness/index.js';
 import { httpsGet } from './harness/net.js';
+import { installCrd, removeCrd } from './support/crd.js';
 import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
 
-const CRD = path.join(REPO_ROOT, 'deploy', 'crds', 'injectionpolicies.init-injector.io.yaml');
 const POLICIES = path.join(REPO_ROOT, 'policies');
 
 describe('e2e: the InjectionPolicy CRD', function () {
@@ -30,28 +30,11 @@ describe('e2e: the InjectionPolicy CRD', function () {
 
   before(async function () {
     cp = await getControlPlane();
-    const applied = await cp.kubectl(['apply', '--server-side', '-f', CRD]);
-    assert.equal(applied.code, 0, applied.stderr);
-    // Polled rather than `kubectl wait`, which fails at once while the new CRD has no conditions yet.
-    await waitFor(
-      'the CRD to be Established',
-      async () => {
-        const r = await cp.kubectl([
-          'get',
-          'crd/injectionpolicies.init-injector.io',
-          '-o',
-          'jsonpath={.status.conditions[?(@.type=="Established")].status}',
-        ]);
-        if (r.code !== 0) throw new Error(r.stderr);
-        return r.stdout === 'True' ? true : undefined;
-      },
-      60_000,
-      200,
-    );
+    await installCrd(cp);
   });
 
   after(async function () {
-    await cp.kubectl(['delete', '-f', CRD, '--wait=true']);
+    await removeCrd(cp);
   });
 
   it('takes every shipped policy as an object, and lists them with mode, priority and action', async function () {
@@ -62,7 +45,7 @@ describe('e2e: the InjectionPolicy CRD', function () {
     }
     const list = await cp.kubectl(['get', 'injectionpolicies']);
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /^NAME +MODE +PRIORITY +ACTION +AGE$/m);
+    assert.match(list.stdout, /^NAME +MODE +PRIORITY +ACTION +READY +AGE$/m);
     assert.match(list.stdout, /^network-check +Always +20 +Inject /m);
     assert.match(list.stdout, /^cert-fetcher +OnRequest +30 +Inject /m);
     const stored = await cp.kubectl(['get', 'injectionpolicy', 'network-check', '-o', 'json']);

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { deepStrictEqual, ok, strictEqual, throws } from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,14 +26,27 @@ describe('serve configuration (parseServeConfig)', () => {
     deepStrictEqual(parseServeConfig([], {}, cwd).policySource, { kind: 'files' });
     const kubeconfig = join(cwd, 'kc.yaml');
     writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+    const identity = `${hostname()}_${String(process.pid)}`;
     deepStrictEqual(parseServeConfig(['--policy-source', 'crd', '--kubeconfig', 'kc.yaml'], {}, cwd).policySource, {
       kind: 'crd',
       access: { kind: 'kubeconfig', path: kubeconfig },
+      statusLease: { namespace: 'default', name: 'init-injector-policy-status', identity },
     });
-    const pod = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: cwd };
+    const pod = {
+      KUBERNETES_SERVICE_HOST: '10.0.0.1',
+      KUBERNETES_SERVICE_PORT: '443',
+      HOME: cwd,
+      POD_NAME: 'injector-7d9',
+      POD_NAMESPACE: 'platform',
+    };
     deepStrictEqual(parseServeConfig(['--policy-source', 'crd'], pod, cwd).policySource, {
       kind: 'crd',
       access: { kind: 'in-cluster' },
+      statusLease: {
+        namespace: 'platform',
+        name: 'init-injector-policy-status',
+        identity: `injector-7d9_${String(process.pid)}`,
+      },
     });
     throws(
       () => parseServeConfig(['--policy-source', 'crd'], { HOME: cwd }, cwd),
@@ -42,6 +56,24 @@ describe('serve configuration (parseServeConfig)', () => {
     throws(
       () => parseServeConfig(['--policy-source', 'etcd'], {}, cwd),
       /--policy-source: "etcd" is not one of files, crd/,
+    );
+  });
+
+  it('reads --status-lease: NAMESPACE/NAME, or off; only with --policy-source crd', () => {
+    const pod = { KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443', HOME: cwd };
+    const lease = (flag: string) =>
+      parseServeConfig(['--policy-source', 'crd', '--status-lease', flag], pod, cwd).policySource;
+    deepStrictEqual((lease('ops/injector-status') as { statusLease?: object }).statusLease, {
+      namespace: 'ops',
+      name: 'injector-status',
+      identity: `${hostname()}_${String(process.pid)}`,
+    });
+    deepStrictEqual(lease('off'), { kind: 'crd', access: { kind: 'in-cluster' } });
+    throws(() => lease('Ops/status'), /--status-lease: "Ops\/status" is not NAMESPACE\/NAME \(DNS names\) or off/);
+    throws(() => lease('status'), /is not NAMESPACE\/NAME/);
+    throws(
+      () => parseServeConfig(['--status-lease', 'ops/x'], {}, cwd),
+      /--status-lease goes with --policy-source crd/,
     );
   });
 

@@ -48,6 +48,7 @@ export async function startTrackedWebhook(
   name: string,
   policies: Readonly<Record<string, string>>,
   policySource: 'files' | 'crd' = 'files',
+  args: readonly string[] = [],
 ): Promise<WebhookServer> {
   const server = await startWebhook({
     name,
@@ -56,6 +57,7 @@ export async function startTrackedWebhook(
     kubeconfigPath: cp.kubeconfigPath,
     workDir: cp.dir,
     policySource,
+    args,
   });
   webhooks.add(server);
   return server;

@@ -59,6 +59,8 @@ export interface WebhookOptions {
   readonly workDir: string;
   /** `--policy-source crd`: the cluster's InjectionPolicy objects instead of the policy files. */
   readonly policySource?: 'files' | 'crd';
+  /** More `serve` flags, after the harness's own. */
+  readonly args?: readonly string[];
 }
 
 /** Reads every *.yaml / *.yml directly in `dir` into a name -> content map. */
@@ -121,6 +123,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
       `--tls-key=${keyFile}`,
       `--metrics-port=${String(metricsPort)}`,
       `--kubeconfig=${options.kubeconfigPath}`,
+      ...(options.args ?? []),
     ],
     path.join(home, 'serve.log'),
     { ...process.env, KUBECONFIG: options.kubeconfigPath },
