@@ -6,7 +6,8 @@
  * - schemas/injection-policy.v1alpha1.json from src/policy/schema.ts (InjectionPolicySchema)
  * - schemas/policy-test.v1alpha1.json from src/cli/policytest-schema.ts (PolicyTestSchema)
  * - deploy/crds/injectionpolicies.init-injector.io.yaml: the InjectionPolicy CRD, from the same
- *   schema made structural (hack/crd.ts)
+ *   schema made structural (hack/crd.ts), and the same file in the Helm chart's crds/ directory
+ *   (a chart cannot read files outside its own directory)
  *
  * Draft-07, the draft editors' YAML support (yaml-language-server) handles best. The Kubernetes
  * sub-objects (Container, Volume, VolumeMount), which the zod schema leaves to kube-validate.ts,
@@ -120,17 +121,16 @@ function document(id: string, title: string, description: string, body: Json): s
 export function generate(): { path: string; text: string }[] {
   const options = { target: 'draft-7', io: 'input' } as const;
   const policy = withKubeRefs(z.toJSONSchema(InjectionPolicySchema, options));
-  return [
+  const crd = injectionPolicyCrd(
     {
-      path: 'deploy/crds/injectionpolicies.init-injector.io.yaml',
-      text: injectionPolicyCrd(
-        {
-          ...policy,
-          description: 'Init containers (with their volumes and mounts) that init-injector adds to matching Pods.',
-        },
-        'from src/policy/schema.ts by hack/gen-schema.ts (npm run schema:gen); do not edit',
-      ),
+      ...policy,
+      description: 'Init containers (with their volumes and mounts) that init-injector adds to matching Pods.',
     },
+    'from src/policy/schema.ts by hack/gen-schema.ts (npm run schema:gen); do not edit',
+  );
+  return [
+    { path: 'deploy/crds/injectionpolicies.init-injector.io.yaml', text: crd },
+    { path: 'deploy/helm/init-injector/crds/injectionpolicies.init-injector.io.yaml', text: crd },
     {
       path: 'schemas/injection-policy.v1alpha1.json',
       text: document(

@@ -87,6 +87,36 @@ describe('deploy: Helm chart values', function () {
     strictEqual(volumes.find((v: any) => v.name === 'policies').configMap.name, 'my-policies');
   });
 
+  it('with policySource=crd renders the policies as objects, reads them, and never mounts a ConfigMap', () => {
+    const objects = renderChart(['policySource=crd', 'policies.inline.extra\\.yaml=kind: InjectionPolicy']);
+    strictEqual(objects.filter((o) => o.kind === 'ConfigMap').length, 0);
+    strictEqual(objects.filter((o) => o.kind === 'InjectionPolicy').length, 6);
+    const c = container(objects);
+    ok(c.args.includes('--policy-source=crd'));
+    ok(c.args.includes('--status-lease=$(POD_NAMESPACE)/init-injector-policy-status'));
+    ok(!c.args.some((a: string) => a.startsWith('--policies')));
+    strictEqual(
+      (one(objects, 'Deployment') as any).spec.template.spec.volumes.some((v: any) => v.name === 'policies'),
+      false,
+    );
+    const lease = (one(objects, 'Role') as any).rules.find((r: any) => r.resourceNames !== undefined);
+    deepStrictEqual(lease.resourceNames, ['init-injector-policy-status']);
+    match(
+      renderChartError(['policySource=crd', 'policies.existingConfigMap=mine']),
+      /policies\.existingConfigMap goes with policySource=files/,
+    );
+    match(
+      renderChartError([
+        'policySource=crd',
+        'webhook.skipOptedOutPods=true',
+        'policies.bundled=false',
+        'policies.inline.must\\.yaml=spec:\n  required: true\n',
+      ]),
+      /would let pods opt out of the required policy in must\.yaml/,
+    );
+    match(renderChartError(['policySource=etcd']), /policySource/);
+  });
+
   it('adds inline policies to the bundled ones, or replaces them with bundled=false', () => {
     const data = (sets: string[]) => Object.keys((one(renderChart(sets), 'ConfigMap') as any).data ?? {}).sort();
     ok(data(['policies.inline.extra\\.yaml=kind: InjectionPolicy']).includes('extra.yaml'));

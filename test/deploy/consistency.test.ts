@@ -1,11 +1,19 @@
 // The Helm chart and the kustomize overlays are two spellings of one install. For each mode, every
 // object the chart renders must equal the overlay's, field by field, apart from tool-specific labels
 // (support/normalize.ts). The overlays also create the Namespace; Helm leaves that to --create-namespace.
-import { deepStrictEqual, ok } from 'node:assert/strict';
+import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { normalize, objectKey } from './support/normalize.js';
-import { MODES, renderChart, renderKustomize, renderOverlay, ROOT, type KubeObject } from './support/render.js';
+import {
+  MODES,
+  renderChart,
+  renderChartWithCrds,
+  renderKustomize,
+  renderOverlay,
+  ROOT,
+  type KubeObject,
+} from './support/render.js';
 
 function byKey(objects: readonly KubeObject[]): Map<string, KubeObject> {
   return new Map(objects.map((o) => [objectKey(o), normalize(o)]));
@@ -59,5 +67,16 @@ describe('deploy: the Helm chart and the kustomize overlays agree', function () 
     const key = 'MutatingWebhookConfiguration//init-injector';
     ok(JSON.stringify(fromChart.get(key)).includes('matchConditions'), 'chart renders matchConditions');
     deepStrictEqual(fromChart.get(key), fromKustomize.get(key));
+  });
+
+  it('the crd-source component and policySource=crd render the same objects: CRD, policies, RBAC, Lease, args', () => {
+    const dir = join('test', 'deploy', 'testdata', 'opt-in-crd-source');
+    const fromKustomize = byKey(renderKustomize(dir).filter((o) => o.kind !== 'Namespace'));
+    const fromChart = byKey(renderChartWithCrds(['mode=opt-in', 'policySource=crd']));
+    deepStrictEqual([...fromChart.keys()].sort(), [...fromKustomize.keys()].sort());
+    for (const [key, object] of fromChart) deepStrictEqual(object, fromKustomize.get(key), `${key} differs`);
+    const kinds = [...fromChart.keys()].map((k) => k.split('/')[0]);
+    ok(kinds.includes('CustomResourceDefinition') && kinds.includes('Role') && !kinds.includes('ConfigMap'));
+    equal(kinds.filter((k) => k === 'InjectionPolicy').length, 5);
   });
 });

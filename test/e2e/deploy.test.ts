@@ -5,13 +5,24 @@
  * the API server reject unknown or duplicate fields, so this checks every object against the server's
  * own OpenAPI schema (and the CRDs' schemas), plus the admission chain (RBAC escalation checks, webhook
  * configuration validation: timeoutSeconds range, sideEffects, matchConditions CEL compilation).
- * Nothing is persisted except the CRDs and the two install namespaces.
+ * With policies as objects (the chart's policySource=crd, the crd-source component) the
+ * InjectionPolicy CRD is applied for real first, as `helm install` applies a chart's crds/, and the
+ * policies, RBAC and Lease rights are dry-run against it. Nothing is persisted except the CRDs (the
+ * InjectionPolicy one is removed again) and the two install namespaces.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { getControlPlane, type ControlPlane, type KubectlResult } from './harness/index.js';
 import { certManagerCrdFiles, CERT_MANAGER_VERSION } from '../deploy/support/cert-manager.js';
-import { MODES, renderChart, renderKustomize, renderOverlay, type KubeObject } from '../deploy/support/render.js';
+import {
+  MODES,
+  renderChart,
+  renderChartWithCrds,
+  renderKustomize,
+  renderOverlay,
+  type KubeObject,
+} from '../deploy/support/render.js';
+import { removeCrd, waitEstablished } from './support/crd.js';
 
 const PSS_RESTRICTED = ['pod-security.kubernetes.io/warn=restricted', 'pod-security.kubernetes.io/warn-version=latest'];
 const CRDS = ['certificates', 'certificaterequests', 'issuers', 'clusterissuers'].map(
@@ -24,7 +35,15 @@ const renders: { what: string; objects: () => KubeObject[] }[] = [
     what: 'kustomize overlay opt-in with the skip-opted-out component',
     objects: () => renderKustomize('test/deploy/testdata/opt-in-skip-opted-out'),
   },
+  {
+    what: 'kustomize overlay opt-in with the crd-source component',
+    objects: () => renderKustomize('test/deploy/testdata/opt-in-crd-source'),
+  },
   ...MODES.map((mode) => ({ what: `helm chart mode=${mode}`, objects: () => renderChart([`mode=${mode}`]) })),
+  {
+    what: 'helm chart policySource=crd, with its crds/',
+    objects: () => renderChartWithCrds(['mode=cluster-wide', 'policySource=crd']),
+  },
   {
     what: 'helm chart in namespace platform-hooks with its own ClusterIssuer, digest, matchConditions, priority class',
     objects: () =>
@@ -76,9 +95,20 @@ describe('e2e: deploy/ passes server-side dry-run against the real API server', 
     }
   });
 
+  after(async function () {
+    await removeCrd(cp);
+  });
+
   for (const r of renders) {
     it(`${r.what}: every object is accepted (cert-manager ${CERT_MANAGER_VERSION} CRDs)`, async () => {
-      const objects = r.objects();
+      const all = r.objects();
+      // A CRD must exist before its objects can be dry-run: apply it for real, as helm install does.
+      const crds = all.filter((o) => o.kind === 'CustomResourceDefinition');
+      for (const crd of crds) {
+        await mustKubectl(cp, ['apply', '--server-side', '--validate=strict', '-f', '-'], toStream([crd]));
+        await waitEstablished(cp, crd.metadata.name);
+      }
+      const objects = all.filter((o) => o.kind !== 'CustomResourceDefinition');
       const { stdout: out, stderr } = await mustKubectl(
         cp,
         ['apply', '--dry-run=server', '--validate=strict', '-f', '-'],

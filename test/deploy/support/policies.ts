@@ -14,11 +14,14 @@ export const POLICY_COPIES = [
 ];
 const KUSTOMIZATION = join(ROOT, 'deploy', 'kustomize', 'base', 'kustomization.yaml');
 const FILES_BLOCK = /( {4}files:)(?: \[\]\n|\n(?: {6}- .*\n)*)/;
+/** The base's copy as InjectionPolicy objects (for components/crd-source): its resources list. */
+const OBJECTS_KUSTOMIZATION = join(ROOT, 'deploy', 'kustomize', 'base', 'policies', 'kustomization.yaml');
+const RESOURCES_BLOCK = /(resources:)(?: \[\]\n|\n(?: {2}- .*\n)*)/;
 
 function policyFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && e.name !== 'kustomization.yaml')
     .map((e) => e.name)
     .sort();
 }
@@ -29,6 +32,16 @@ function expectedKustomization(): string {
   const names = policyFiles(SOURCE);
   const block = names.length === 0 ? '$1 []\n' : `$1\n${names.map((n) => `      - policies/${n}\n`).join('')}`;
   return text.replace(FILES_BLOCK, block);
+}
+
+function expectedObjectsKustomization(): string {
+  const text = readFileSync(OBJECTS_KUSTOMIZATION, 'utf8');
+  if (!RESOURCES_BLOCK.test(text)) throw new Error(`${OBJECTS_KUSTOMIZATION}: no "resources:" block found`);
+  const names = policyFiles(SOURCE);
+  return text.replace(
+    RESOURCES_BLOCK,
+    names.length === 0 ? '$1 []\n' : `$1\n${names.map((n) => `  - ${n}\n`).join('')}`,
+  );
 }
 
 /** Paths (relative to the repository root) whose content differs from what policies/ implies. */
@@ -45,6 +58,8 @@ export function stalePolicyCopies(): string[] {
   }
   if (expectedKustomization() !== readFileSync(KUSTOMIZATION, 'utf8'))
     stale.push('deploy/kustomize/base/kustomization.yaml');
+  if (expectedObjectsKustomization() !== readFileSync(OBJECTS_KUSTOMIZATION, 'utf8'))
+    stale.push('deploy/kustomize/base/policies/kustomization.yaml');
   return stale;
 }
 
@@ -58,6 +73,7 @@ export function syncPolicyCopies(): void {
     for (const n of names) writeFileSync(join(dir, n), readFileSync(join(SOURCE, n)));
   }
   writeFileSync(KUSTOMIZATION, expectedKustomization());
+  writeFileSync(OBJECTS_KUSTOMIZATION, expectedObjectsKustomization());
 }
 
 /** The repository's policy file names, sorted. */
@@ -68,5 +84,5 @@ export function shippedPolicyNames(): string[] {
 // `npx tsx test/deploy/support/policies.ts` rewrites the copies after a change to policies/.
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   syncPolicyCopies();
-  process.stdout.write(`updated ${POLICY_COPIES.join(', ')} and deploy/kustomize/base/kustomization.yaml\n`);
+  process.stdout.write(`updated ${POLICY_COPIES.join(', ')} and their kustomization.yaml files\n`);
 }

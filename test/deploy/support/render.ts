@@ -73,6 +73,15 @@ export function renderChart(
   return mustSucceed(`helm template ${sets.join(' ')}`, runTool(helm, helmArgs(sets, namespace, release)));
 }
 
+/** `helm template --include-crds`: with the CRDs of the chart's crds/ directory, as `helm install` applies them. */
+export function renderChartWithCrds(sets: readonly string[]): KubeObject[] {
+  const { helm } = ensureDeployTools();
+  return mustSucceed(
+    `helm template --include-crds ${sets.join(' ')}`,
+    runTool(helm, [...helmArgs(sets), '--include-crds']),
+  );
+}
+
 /** `helm template` expected to fail: returns helm's stderr (throws if it succeeded). */
 export function renderChartError(sets: readonly string[]): string {
   const { helm } = ensureDeployTools();

@@ -9,13 +9,18 @@ export const CRD = path.join(REPO_ROOT, 'deploy', 'crds', 'injectionpolicies.ini
 export async function installCrd(cp: ControlPlane, file = CRD): Promise<void> {
   const applied = await cp.kubectl(['apply', '--server-side', '-f', file]);
   assert.equal(applied.code, 0, applied.stderr);
+  await waitEstablished(cp);
+}
+
+/** Waits until the CRD `name` is Established. */
+export async function waitEstablished(cp: ControlPlane, name = 'injectionpolicies.init-injector.io'): Promise<void> {
   // Polled rather than `kubectl wait`, which fails at once while the new CRD has no conditions yet.
   await waitFor(
-    'the CRD to be Established',
+    `the CRD ${name} to be Established`,
     async () => {
       const r = await cp.kubectl([
         'get',
-        'crd/injectionpolicies.init-injector.io',
+        `crd/${name}`,
         '-o',
         'jsonpath={.status.conditions[?(@.type=="Established")].status}',
       ]);

@@ -72,3 +72,24 @@ Ignore
 {{- include "init-injector.fullname" . }}-policies
 {{- end -}}
 {{- end -}}
+
+{{/* The policy files the chart carries (bundled + inline), as JSON of file name -> content (fromJson). */}}
+{{- define "init-injector.policyData" -}}
+{{- $data := dict }}
+{{- if .Values.policies.bundled }}
+{{- range $path, $_ := .Files.Glob "policies/*.{yaml,yml}" }}
+{{- $_ := set $data (base $path) ($.Files.Get $path) }}
+{{- end }}
+{{- end }}
+{{- range $name, $content := .Values.policies.inline }}
+{{- $_ := set $data $name $content }}
+{{- end }}
+{{- if .Values.webhook.skipOptedOutPods }}
+{{- range $name, $content := $data }}
+{{- if regexMatch "(?m)^\\s*required:\\s*true\\b" $content }}
+{{- fail (printf "webhook.skipOptedOutPods=true would let pods opt out of the required policy in %s (a required policy applies to opted-out pods: docs/install.md): set webhook.skipOptedOutPods=false, or remove that policy" $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson $data }}
+{{- end -}}
