@@ -67,12 +67,16 @@ and exits 1.
 `;
 
 /** Usage text of `test`. */
-export const TEST_HELP = `Usage: init-injector test DIR|FILE...
+export const TEST_HELP = `Usage: init-injector test DIR|FILE... [--from-cluster [--kubeconfig FILE]]
 
 Runs every PolicyTest (apiVersion: init-injector.io/v1alpha1, kind: PolicyTest) found in the YAML
 files under the given paths, recursively. Each case runs a resource through the policies the test
 names, exactly as "init-injector inject" does, and checks what it expects: injected policies (in
 order), a denial message, skip reasons, warnings, and the mutated resource against a file.
+
+--from-cluster runs every test against the InjectionPolicy objects of the cluster (read with
+--kubeconfig, else KUBECONFIG or ~/.kube/config) instead of the policies the test names: do the
+tests still pass against what the webhook serves?
 
 Prints PASS or FAIL per case (with a diff when the output differs) and "N passed, M failed".
 Exit status: 0 all passed, 1 any case failed or a test file is invalid, 2 bad command line.

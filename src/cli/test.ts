@@ -1,12 +1,14 @@
 /**
  * `init-injector test`: runs PolicyTest suites (like `kyverno test`). Prints PASS/FAIL per case,
- * the reasons and a diff for each failure, and `N passed, M failed`; exits 1 on any failure.
+ * the reasons and a diff for each failure, and `N passed, M failed`; exits 1 on any failure. With
+ * --from-cluster the policies are the cluster's InjectionPolicy objects, whatever the tests name.
  */
 import { dirname, resolve } from 'node:path';
 import type { PolicySet } from '../engine/types.js';
 import { type Diagnostic, formatDiagnostic, type Result } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 import { parseCommandArgs } from './args.js';
+import { clusterPolicies } from './cluster-policies.js';
 import { TEST_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
 import { readPolicyTests, yamlFilesUnder } from './policytest.js';
@@ -14,7 +16,11 @@ import { runCase } from './test-case.js';
 
 /** Runs `test` and returns the exit code. */
 export async function runTest(argv: readonly string[], io: CliIO): Promise<number> {
-  const parsed = parseCommandArgs('test', argv, { help: { type: 'boolean', short: 'h' } } as const);
+  const parsed = parseCommandArgs('test', argv, {
+    help: { type: 'boolean', short: 'h' },
+    'from-cluster': { type: 'boolean' },
+    kubeconfig: { type: 'string' },
+  } as const);
   if (!parsed.ok) {
     io.err(parsed.message + '\n');
     return Exit.Usage;
@@ -34,6 +40,16 @@ export async function runTest(argv: readonly string[], io: CliIO): Promise<numbe
   let failed = 0;
   let found = 0;
   const policyCache = new Map<string, Promise<Result<PolicySet, readonly Diagnostic[]>>>();
+  // --from-cluster: every test runs against the cluster's objects instead of its `policies:` paths.
+  let cluster: Promise<Result<PolicySet, readonly Diagnostic[]>> | undefined;
+  if (parsed.values['from-cluster'] === true) {
+    const got = await clusterPolicies(parsed.values.kubeconfig);
+    if ('error' in got) {
+      io.err(`init-injector test: ${got.error}\n`);
+      return Exit.Failed;
+    }
+    cluster = Promise.resolve(got.loaded);
+  }
   for (const root of parsed.positionals) {
     let files: string[];
     try {
@@ -53,7 +69,7 @@ export async function runTest(argv: readonly string[], io: CliIO): Promise<numbe
           resolve(dirname(file), p),
         );
         const key = paths.join('\u0000');
-        const loading = policyCache.get(key) ?? loadPolicies(paths);
+        const loading = cluster ?? policyCache.get(key) ?? loadPolicies(paths);
         policyCache.set(key, loading);
         const loaded = await loading;
         if (!loaded.ok) {

@@ -2,12 +2,11 @@
  * `init-injector validate`: loads policies exactly as the webhook does and prints every problem in
  * every file as `file:line: path: message`, or a one-line summary when all is well.
  */
-import { apiErrorLine, connect, listInjectionPolicies, type Cluster } from '../kube/cluster-read.js';
 import { formatDiagnostic, type Diagnostic, type Result } from '../policy/diagnostics.js';
 import type { PolicySet } from '../engine/types.js';
 import { loadPolicies } from '../policy/load.js';
-import { setFromObjects } from '../policy/objects.js';
 import { parseCommandArgs } from './args.js';
+import { clusterPolicies } from './cluster-policies.js';
 import { VALIDATE_HELP } from './help.js';
 import { Exit, type CliIO } from './io.js';
 
@@ -56,23 +55,4 @@ export async function runValidate(argv: readonly string[], io: CliIO): Promise<n
   }
   io.out(`${count} ${count === 1 ? 'policy' : 'policies'} valid\n`);
   return Exit.Ok;
-}
-
-/** The cluster's InjectionPolicy objects, checked as the files are (policy/objects.ts). */
-async function clusterPolicies(
-  kubeconfig: string | undefined,
-): Promise<{ loaded: Result<PolicySet, readonly Diagnostic[]> } | { error: string }> {
-  let cluster: Cluster;
-  try {
-    cluster = connect(kubeconfig);
-  } catch (error) {
-    return { error: `cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  let objects: Record<string, unknown>[];
-  try {
-    objects = await listInjectionPolicies(cluster);
-  } catch (error) {
-    return { error: `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}` };
-  }
-  return { loaded: setFromObjects(objects) };
 }

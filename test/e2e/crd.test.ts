@@ -67,6 +67,17 @@ describe('e2e: the InjectionPolicy CRD', function () {
     assert.equal(offline.code, 0, offline.stderr);
     assert.equal(offline.stdout, '5 policies valid\n');
 
+    // The shipped PolicyTest suites pass against the objects, as they do against the files.
+    const tests = await cli([
+      'test',
+      path.join(POLICIES, 'tests'),
+      '--from-cluster',
+      '--kubeconfig',
+      cp.kubeconfigPath,
+    ]);
+    assert.equal(tests.code, 0, tests.stdout + tests.stderr);
+    assert.match(tests.stdout, /^\d+ passed, 0 failed$/m);
+
     // inject (and explain, status) take the objects as their policies.
     const pod =
       'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: app, image: example.com/app:1}]}\n';
