@@ -17,6 +17,7 @@ import { createListener } from './app.js';
 import { policyStatus, readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
+import { trackUnusedConnections } from './unused-connections.js';
 import type { CompiledPolicy } from '../engine/types.js';
 import { metricsListener } from './metrics-route.js';
 import { certificateReporter, namespaceSource, policyReporter } from './wiring.js';
@@ -218,6 +219,7 @@ export async function startServe(
   server.on('tlsClientError', (e) => {
     log.debug({ err: e.message }, 'TLS handshake failed');
   });
+  const closeUnused = trackUnusedConnections(server);
   const certs = new CertificateWatcher(
     paths,
     pair,
@@ -256,6 +258,7 @@ export async function startServe(
         onDrainStart: () => {
           draining = true;
         },
+        closeUnused,
         cleanup: stopAll,
       }),
   };

@@ -23,9 +23,14 @@ export interface ShutdownOptions {
   readonly log: Logger;
   /** Called first: flips readiness and makes responses carry Connection: close. */
   readonly onDrainStart: () => void;
+  /** Closes connections that never carried a request (unused-connections.ts); swept with the idle ones. */
+  readonly closeUnused?: () => void;
   /** Called after the servers closed (stop watchers, informers, hand back a Lease); awaited up to 2 s. */
   readonly cleanup: () => void | Promise<void>;
 }
+
+/** How often idle connections are closed while the servers wait for the last ones. */
+const IDLE_SWEEP_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -48,7 +53,15 @@ export async function shutdown(signal: string, o: ShutdownOptions): Promise<numb
   o.log.info({ signal, drainMs: o.drainMs, graceMs: o.graceMs }, 'shutting down: not ready, draining');
   await sleep(o.drainMs);
   const all = Promise.all(o.servers.map(closed));
-  for (const s of o.servers) s.closeIdleConnections();
+  const closeIdle = (): void => {
+    for (const s of o.servers) s.closeIdleConnections();
+    o.closeUnused?.();
+  };
+  closeIdle();
+  // Again until the end: a connection accepted before the listener closed whose TLS handshake ends
+  // afterwards (a client's spare dial) appears only then, and would otherwise hold the shutdown
+  // until the grace period cuts it.
+  const idleSweep = setInterval(closeIdle, IDLE_SWEEP_MS);
   const remaining = Math.max(0, o.graceMs - (Date.now() - started));
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
@@ -61,6 +74,7 @@ export async function shutdown(signal: string, o: ShutdownOptions): Promise<numb
     ),
   ]);
   if (timer !== undefined) clearTimeout(timer);
+  clearInterval(idleSweep);
   if (outcome === 'cut') {
     for (const s of o.servers) s.closeAllConnections();
     o.log.warn({ ms: Date.now() - started }, 'shutdown grace elapsed: open connections were cut');
