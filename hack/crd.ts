@@ -75,6 +75,10 @@ export function injectionPolicyCrd(schema: Json, note: string): string {
       description: '"*" for every app container, or a list of container names.',
       'x-kubernetes-preserve-unknown-fields': true,
     };
+  // A Secret listed twice is refused by the API server, naming the duplicate entry.
+  const secrets = specProps['imagePullSecrets'] as Json | undefined;
+  if (secrets !== undefined)
+    Object.assign(secrets, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
   const nameRule = ((props['metadata'] as Json)['properties'] as Json)['name'] as Json;
   const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',

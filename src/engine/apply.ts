@@ -24,6 +24,8 @@ export interface Plan {
   readonly volumes: readonly Volume[];
   /** Mounts to append, by target (mountTargets). */
   readonly mounts: ReadonlyMap<number, readonly VolumeMount[]>;
+  /** imagePullSecrets names the pod (with what earlier policies added) does not list yet. */
+  readonly pullSecrets: readonly string[];
 }
 
 /**
@@ -90,6 +92,9 @@ export class Draft {
   readonly #mounts = new Map<number, ContainerMounts>();
   #podInit: ReadonlyMap<string, Container> | undefined;
   #podVolumes: ReadonlyMap<string, Volume> | undefined;
+  /** imagePullSecrets names: the pod's, then those policies added (#addedPullSecrets). */
+  #pullSecrets: Set<string> | undefined;
+  readonly #addedPullSecrets: string[] = [];
 
   constructor(pod: Pod) {
     this.#pod = pod;
@@ -107,7 +112,7 @@ export class Draft {
    * The pod's own lists are indexed by name once per pod, so a pod listing many policies does not
    * cost (policies × its containers).
    */
-  isPresent(parts: RenderedParts): boolean {
+  isPresent(policy: CompiledPolicy, parts: RenderedParts): boolean {
     const spec = this.#pod.spec;
     this.#podInit ??= firstByName(spec?.initContainers);
     this.#podVolumes ??= firstByName(spec?.volumes);
@@ -122,8 +127,24 @@ export class Draft {
       parts.volumes.every((v) => {
         const found = volumes.get(v.name);
         return found !== undefined && sameVolume(found, v);
-      })
+      }) &&
+      policy.imagePullSecrets.every((name) => this.#secretNames().has(name))
     );
+  }
+
+  /**
+   * The names in the pod's imagePullSecrets plus those added so far. Entries are read defensively:
+   * the wire type says a list of {name}, but a hand-written pod may hold null or a nameless entry.
+   */
+  #secretNames(): Set<string> {
+    if (this.#pullSecrets === undefined) {
+      const list: unknown = this.#pod.spec?.imagePullSecrets;
+      this.#pullSecrets = new Set();
+      for (const item of Array.isArray(list) ? (list as unknown[]) : [])
+        if (typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string')
+          this.#pullSecrets.add((item as { name: string }).name);
+    }
+    return this.#pullSecrets;
   }
 
   /** True once a policy has been committed. */
@@ -220,7 +241,9 @@ export class Draft {
         if (add.length > 0) mounts.set(index, add);
       }
     }
-    return { policy, containers: parts.initContainers, volumes, mounts };
+    const known = this.#secretNames();
+    const pullSecrets = policy.imagePullSecrets.filter((name) => !known.has(name));
+    return { policy, containers: parts.initContainers, volumes, mounts, pullSecrets };
   }
 
   /** Adds a checked plan to the draft. */
@@ -230,6 +253,10 @@ export class Draft {
     for (const v of plan.volumes) {
       this.#volumes.set(v.name, v);
       this.#addedVolumes.push(v);
+    }
+    for (const name of plan.pullSecrets) {
+      this.#secretNames().add(name);
+      this.#addedPullSecrets.push(name);
     }
     for (const [index, list] of plan.mounts) {
       const entry = this.#containerMounts(index);
@@ -253,6 +280,13 @@ export class Draft {
       initContainers: [...this.#prepend, ...own.map((c, j) => withMounts(c, initTarget(j))), ...this.#append],
     };
     if (this.#addedVolumes.length > 0) changes.volumes = [...(spec?.volumes ?? []), ...this.#addedVolumes];
+    if (this.#addedPullSecrets.length > 0) {
+      const own = spec?.imagePullSecrets;
+      changes.imagePullSecrets = [
+        ...(Array.isArray(own) ? own : []),
+        ...this.#addedPullSecrets.map((name) => ({ name })),
+      ];
+    }
     if (spec && [...this.#mounts].some(([target, m]) => !isInit(target) && m.added.length > 0))
       changes.containers = spec.containers.map(withMounts);
     const newSpec = copyWith(spec, changes);

@@ -146,6 +146,8 @@ export interface CompiledPolicy {
     readonly sidecars: SidecarMounts;
     readonly mounts: readonly VolumeMount[];
   };
+  /** Secret names added to the pod's imagePullSecrets (merged by name) when the policy is injected. */
+  readonly imagePullSecrets: readonly string[];
   readonly source: SourceRef;
   /** Names of `initContainers`, in order (precomputed for conflict checks). */
   readonly containerNames: readonly string[];

@@ -202,6 +202,7 @@ export function compilePolicy(
   const volumes = structuredClone(spec.volumes) as unknown as Volume[];
   const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
   if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
+  const imagePullSecrets = pullSecretNames(spec.imagePullSecrets, d);
   if (d.list.length > 0) return err(d.list);
   const containersSpec = spec.volumeMounts?.containers ?? ['*'];
   // Besides the rendered objects, what decides where they land in a pod: part of every render digest.
@@ -209,6 +210,8 @@ export function compilePolicy(
     placement: spec.placement,
     volumeMounts: { containers: containersSpec, sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected' },
     qos: spec.qos,
+    // Only when set: a policy without them keeps the digests its pods recorded before the field existed.
+    imagePullSecrets: imagePullSecrets.length > 0 ? imagePullSecrets : undefined,
   });
   const render = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)), shape);
 
@@ -233,6 +236,7 @@ export function compilePolicy(
       sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected',
       mounts,
     },
+    imagePullSecrets,
     source,
     containerNames: initContainers.map((c) => c.name),
     render,
@@ -240,6 +244,20 @@ export function compilePolicy(
   };
   documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
+}
+
+/** The Secret names of spec.imagePullSecrets; a name listed twice is a load error, as in a pod. */
+function pullSecretNames(list: readonly { name: string }[], d: Collector): string[] {
+  const names: string[] = [];
+  list.forEach(({ name }, i) => {
+    if (names.includes(name))
+      d.add(
+        ['spec', 'imagePullSecrets', i, 'name'],
+        `duplicate Secret name "${name}" (also spec.imagePullSecrets[${String(names.indexOf(name))}])`,
+      );
+    else names.push(name);
+  });
+  return names;
 }
 
 /**

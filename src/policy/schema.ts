@@ -7,6 +7,7 @@
  * Kubernetes API's own model (see policy/kube-validate.ts), not by this schema.
  */
 import { z } from 'zod';
+import { DNS1123_SUBDOMAIN } from '../kube/names.js';
 
 export const API_VERSION = 'init-injector.io/v1alpha1';
 
@@ -20,6 +21,18 @@ const dns1123Label = z
     DNS1123_LABEL,
     "must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)",
   );
+
+/** A pod's `imagePullSecrets` entry: a Secret of the pod's namespace, by name. */
+export const ImagePullSecretSchema = z.strictObject({
+  name: z
+    .string()
+    .max(253, 'must be at most 253 characters')
+    .regex(
+      DNS1123_SUBDOMAIN,
+      "must be a Secret name: a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)",
+    )
+    .describe("The name of a Secret of type kubernetes.io/dockerconfigjson in the pod's namespace."),
+});
 
 export const LabelSelectorRequirementSchema = z.strictObject({
   key: z.string().min(1),
@@ -113,6 +126,12 @@ export const PolicySpecSchema = z.strictObject({
   initContainers: z.array(kubeObject('Container')).min(1, 'a policy injects at least one init container'),
   volumes: z.array(kubeObject('Volume')).default([]),
   volumeMounts: VolumeMountsSchema.optional(),
+  imagePullSecrets: z
+    .array(ImagePullSecretSchema)
+    .default([])
+    .describe(
+      "Secrets the pod needs to pull the policy's images, added to the pod's imagePullSecrets by name when the policy is injected; a name the pod already lists is not added again.",
+    ),
   onConflict: z.enum(['Skip', 'Fail']).default('Skip'),
   operatingSystems: z
     .array(z.enum(['linux', 'windows']))

@@ -93,6 +93,12 @@ describe('compilePolicy: every problem is reported with file, line and field pat
     }
   });
 
+  it('reports a Secret listed twice in imagePullSecrets, naming the first', () => {
+    deepStrictEqual(problems(doc('p', { imagePullSecrets: [{ name: 'reg' }, { name: 'other' }, { name: 'reg' }] })), [
+      'policies/p.yaml:14: spec.imagePullSecrets[2].name: duplicate Secret name "reg" (also spec.imagePullSecrets[0])',
+    ]);
+  });
+
   it('reports a default longer than maxLength', () => {
     deepStrictEqual(problems(doc('p', { parameters: [{ name: 'x', default: 'abcd', maxLength: 3 }] })), [
       'policies/p.yaml:14: spec.parameters[0].default: default is 4 characters long; maxLength is 3',

@@ -29,8 +29,14 @@ describe('policy/schema-issues', () => {
 
   it('splits unknown fields into one problem each, at the field, with the allowed names', () => {
     deepStrictEqual(problems({ palcement: 'Append', extra: 1 }), [
-      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
-      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
+      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, imagePullSecrets, onConflict, operatingSystems, qos',
+      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, imagePullSecrets, onConflict, operatingSystems, qos',
+    ]);
+  });
+
+  it('refuses an imagePullSecrets name that is not a Secret name, at the entry', () => {
+    deepStrictEqual(problems({ imagePullSecrets: [{ name: 'Registry_Creds' }] }), [
+      `spec.imagePullSecrets[0].name: "Registry_Creds" must be a Secret name: a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
     ]);
   });
 
