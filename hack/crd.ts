@@ -79,6 +79,14 @@ export function injectionPolicyCrd(schema: Json, note: string): string {
   const secrets = specProps['imagePullSecrets'] as Json | undefined;
   if (secrets !== undefined)
     Object.assign(secrets, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
+  // Exactly one side. (That the name is not one of the policy's own init containers is checked by
+  // the webhook: a CEL rule walking initContainers has no bounded cost, and the API server refuses
+  // a CRD whose estimated rule cost is unbounded.)
+  const anchor = specProps['anchor'] as Json | undefined;
+  if (anchor !== undefined)
+    anchor['x-kubernetes-validations'] = [
+      { rule: 'has(self.before) != has(self.after)', message: 'set exactly one of anchor.before and anchor.after' },
+    ];
   const nameRule = ((props['metadata'] as Json)['properties'] as Json)['name'] as Json;
   const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',

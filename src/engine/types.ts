@@ -13,6 +13,9 @@ export const Mode = { Always: 'Always', OnRequest: 'OnRequest' } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 export const Placement = { Prepend: 'Prepend', Append: 'Append' } as const;
 export type Placement = (typeof Placement)[keyof typeof Placement];
+/** Exactly one of the two: the name of the init container to go right before, or right after. */
+export type Anchor =
+  { readonly before: string; readonly after?: never } | { readonly after: string; readonly before?: never };
 export const Action = { Inject: 'Inject', Audit: 'Audit' } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 export const OnConflict = { Skip: 'Skip', Fail: 'Fail' } as const;
@@ -125,6 +128,8 @@ export interface CompiledPolicy {
   readonly required: boolean;
   readonly priority: number;
   readonly placement: Placement;
+  /** Placement next to a named init container; `placement` applies when the pod has none of that name. */
+  readonly anchor?: Anchor;
   readonly action: Action;
   readonly onConflict: OnConflict;
   /** The pod operating systems the policy applies to (os.ts says how a pod's is read). */

@@ -12,6 +12,7 @@ import { candidateIndex } from './candidates.js';
 import { compileNamespaces, compileSelector } from './selectors.js';
 import { compileTemplates } from './templates.js';
 import type {
+  Anchor,
   CompiledCondition,
   CompiledMatch,
   CompiledParameter,
@@ -203,11 +204,13 @@ export function compilePolicy(
   const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
   if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
   const imagePullSecrets = pullSecretNames(spec.imagePullSecrets, d);
+  const anchor = compileAnchor(spec.anchor, initContainers, d);
   if (d.list.length > 0) return err(d.list);
   const containersSpec = spec.volumeMounts?.containers ?? ['*'];
   // Besides the rendered objects, what decides where they land in a pod: part of every render digest.
   const shape = canonicalJson({
     placement: spec.placement,
+    anchor,
     volumeMounts: { containers: containersSpec, sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected' },
     qos: spec.qos,
     // Only when set: a policy without them keeps the digests its pods recorded before the field existed.
@@ -222,6 +225,7 @@ export function compilePolicy(
     required: spec.required,
     priority: spec.priority,
     placement: spec.placement,
+    ...(anchor ? { anchor } : {}),
     action: spec.action,
     onConflict: spec.onConflict,
     operatingSystems: [...new Set(spec.operatingSystems)],
@@ -244,6 +248,22 @@ export function compilePolicy(
   };
   documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
+}
+
+/** spec.anchor as the engine reads it; naming one of the policy's own containers is a load error. */
+function compileAnchor(
+  anchor: { before?: string | undefined; after?: string | undefined } | undefined,
+  containers: readonly Container[],
+  d: Collector,
+): Anchor | undefined {
+  if (anchor === undefined) return undefined;
+  const [side, name] = anchor.before !== undefined ? ['before', anchor.before] : ['after', anchor.after ?? ''];
+  if (containers.some((c) => c.name === name))
+    d.add(
+      ['spec', 'anchor', side],
+      `"${name}" is one of this policy's own init containers: an anchor names a container of the pod (or of an earlier policy)`,
+    );
+  return side === 'before' ? { before: name } : { after: name };
 }
 
 /** The Secret names of spec.imagePullSecrets; a name listed twice is a load error, as in a pod. */

@@ -100,6 +100,24 @@ export const VolumeMountsSchema = z.strictObject({
   mounts: z.array(kubeObject('VolumeMount')).default([]),
 });
 
+/**
+ * Placement next to a named init container of the pod: exactly one of `before` and `after`. When the
+ * pod has no init container of that name, `placement` decides (docs/semantics.md, "Anchors").
+ */
+export const AnchorSchema = z
+  .strictObject({
+    before: dns1123Label
+      .optional()
+      .describe("Name of an init container (or native sidecar) the policy's init containers go before."),
+    after: dns1123Label
+      .optional()
+      .describe("Name of an init container (or native sidecar) the policy's init containers go after."),
+  })
+  .superRefine((anchor, ctx) => {
+    if ((anchor.before === undefined) === (anchor.after === undefined))
+      ctx.addIssue({ code: 'custom', message: 'set exactly one of before and after' });
+  });
+
 export const QosSchema = z.strictObject({
   preserve: z
     .array(z.enum(['Guaranteed', 'BestEffort']))
@@ -118,7 +136,15 @@ export const PolicySpecSchema = z.strictObject({
   mode: z.enum(['Always', 'OnRequest']).default('Always'),
   required: z.boolean().default(false),
   priority: z.number().int().default(100),
-  placement: z.enum(['Prepend', 'Append']).default('Prepend'),
+  placement: z
+    .enum(['Prepend', 'Append'])
+    .default('Prepend')
+    .describe(
+      "Whether the policy's init containers go before or after the pod's own init containers; with an anchor, where they go when the pod has no init container of the anchor's name.",
+    ),
+  anchor: AnchorSchema.optional().describe(
+    'Place the init containers just before or just after a named init container or native sidecar of the pod; placement is the fallback when the pod has none of that name.',
+  ),
   action: z.enum(['Inject', 'Audit']).default('Inject'),
   match: MatchSchema.optional(),
   exclude: MatchSchema.optional(),

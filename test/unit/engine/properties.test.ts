@@ -27,6 +27,7 @@ const set = policySet(
       { name: 'tail-2', image: 't' },
     ],
   }),
+  doc('anchored', { anchor: { after: 'side' }, placement: 'Append' }),
   doc('opt', { mode: 'OnRequest', volumes: [{ name: 'shared', emptyDir: {} }] }),
   doc('strict', { required: true, onConflict: 'Fail', match: { podSelector: { matchLabels: { strict: 'yes' } } } }),
   doc('audit', { action: 'Audit', initContainers: [{ name: 'app', image: 'x' }] }),
@@ -127,6 +128,17 @@ describe('properties: over generated pods, the engine keeps its invariants', () 
         for (const injected of r.injected)
           for (const name of injected === 'certs' ? ['registry', 'mirror'] : injected === 'tail' ? ['mirror'] : [])
             ok(after.includes(name), `policy ${injected} was injected without its imagePullSecrets ${name}`);
+        const init = (spec?.initContainers ?? []).map((c) => c.name);
+        if (r.injected.includes('anchored')) {
+          const side = init.indexOf('side');
+          const at = init.indexOf('anchored');
+          ok(
+            side < 0
+              ? at === init.length - 1 || init.slice(at + 1).every((n) => n === 'tail' || n === 'tail-2')
+              : at > side,
+            `anchored is not after its anchor (or, without one, Append-placed): ${init.join(',')}`,
+          );
+        }
         for (const op of r.patch) {
           ok(
             /^\/(metadata(\/annotations(\/init-injector\.io~1(injected|digests))?)?|spec\/(initContainers|volumes|imagePullSecrets)(\/\d+)?|spec\/containers\/\d+\/volumeMounts(\/\d+)?)$/.test(

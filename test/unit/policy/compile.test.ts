@@ -93,6 +93,12 @@ describe('compilePolicy: every problem is reported with file, line and field pat
     }
   });
 
+  it("refuses an anchor that names one of the policy's own init containers", () => {
+    deepStrictEqual(problems(doc('p', { anchor: { after: 'p' } })), [
+      `policies/p.yaml:13: spec.anchor.after: "p" is one of this policy's own init containers: an anchor names a container of the pod (or of an earlier policy)`,
+    ]);
+  });
+
   it('reports a Secret listed twice in imagePullSecrets, naming the first', () => {
     deepStrictEqual(problems(doc('p', { imagePullSecrets: [{ name: 'reg' }, { name: 'other' }, { name: 'reg' }] })), [
       'policies/p.yaml:14: spec.imagePullSecrets[2].name: duplicate Secret name "reg" (also spec.imagePullSecrets[0])',
