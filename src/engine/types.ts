@@ -5,6 +5,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { Container, Pod, Volume, VolumeMount } from '../kube/wire.js';
 import type { CelBudget } from './cel-budget.js';
+import type { Bound, ParameterType } from './param-types.js';
 import type { Reason } from './reasons.js';
 
 export type { Operation };
@@ -80,6 +81,11 @@ export interface ValuePattern {
 
 export interface CompiledParameter {
   readonly name: string;
+  /** String unless declared; the other types are read, bounded and rendered by param-types.ts. */
+  readonly type: ParameterType;
+  /** Bounds of an Integer, Duration or Quantity parameter, inclusive. */
+  readonly minimum?: Bound;
+  readonly maximum?: Bound;
   /** The pod annotation that sets it (defaulted to init-injector.io/<policy>.<parameter>). */
   readonly annotation: string;
   readonly default?: string;

@@ -11,6 +11,7 @@ import { qualifiedNameProblem } from '../kube/names.js';
 import { candidateIndex } from './candidates.js';
 import { compileNamespaces, compileSelector } from './selectors.js';
 import { compileTemplates } from './templates.js';
+import { typedParameter } from './typed-params.js';
 import type {
   Anchor,
   CompiledCondition,
@@ -147,8 +148,13 @@ function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParamete
       );
     if (pattern && p.default !== undefined && !pattern.test(p.default))
       d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${pattern.source}`);
+    const bounds = typedParameter(p, (field, message) => {
+      d.add([...at, field], message);
+    });
     return {
       name: p.name,
+      type: p.type,
+      ...bounds,
       annotation,
       ...(p.default !== undefined ? { default: p.default } : {}),
       ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),

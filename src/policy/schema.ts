@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { DNS1123_SUBDOMAIN } from '../kube/names.js';
+import { PARAMETER_TYPES } from '../engine/param-types.js';
 
 export const API_VERSION = 'init-injector.io/v1alpha1';
 
@@ -61,6 +62,12 @@ export const MatchSchema = z.strictObject({
   conditions: z.array(ConditionSchema).optional(),
 });
 
+/**
+ * A bound of a typed parameter, written as a string like the values it bounds ("10", "30s", "64Mi").
+ * Strings of bounded length, so that the CRD's CEL rules over them have a bounded cost.
+ */
+const bound = z.string().min(1).max(64, 'must be at most 64 characters').optional();
+
 export const ParameterSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier (letters, digits, _)'),
   annotation: z
@@ -68,17 +75,35 @@ export const ParameterSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('Pod annotation that sets the value; default init-injector.io/<policy>.<parameter>.'),
-  default: z.string().optional(),
+  type: z
+    .enum(PARAMETER_TYPES)
+    .default('String')
+    .describe(
+      'What the value must be: String (checked by pattern and maxLength), Integer (int64), Boolean (true or false), Duration (Go syntax: 30s, 1m30s) or Quantity (Kubernetes quantity: 250m, 128Mi). Integer, Duration and Quantity take minimum and maximum.',
+    ),
+  default: z
+    .string()
+    .max(4096, 'must be at most 4096 characters')
+    .optional()
+    .describe('The value when the pod does not set the annotation, written as a string (quoted in YAML: "3", "true").'),
+  minimum: bound.describe(
+    'Lowest value accepted, inclusive, written as a string: an integer ("0"), a duration ("10s") or a quantity ("64Mi"), as the type says.',
+  ),
+  maximum: bound.describe(
+    'Highest value accepted, inclusive, written as a string: an integer ("10"), a duration ("10m") or a quantity ("2Gi"), as the type says.',
+  ),
   pattern: z
     .string()
     .optional()
-    .describe('RE2 regular expression the whole value must match (anchored for you; no lookaround or backreferences).'),
+    .describe(
+      'String parameters only: RE2 regular expression the whole value must match (anchored for you; no lookaround or backreferences).',
+    ),
   maxLength: z
     .number()
     .int()
     .min(1)
     .optional()
-    .describe('Longest value accepted, in characters; checked before the pattern.'),
+    .describe('String parameters only: longest value accepted, in characters; checked before the pattern.'),
   description: z.string().optional(),
 });
 

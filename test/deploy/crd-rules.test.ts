@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Environment } from '@marcbachmann/cel-js';
 import { load } from 'js-yaml';
+import { compareExact, exactQuantity, type Exact } from '../../src/engine/quantity.js';
 
 type Json = Record<string, unknown>;
 interface Rule {
@@ -32,7 +33,30 @@ function rulesByPath(): Map<string, Rule[]> {
   return out;
 }
 
-const env = new Environment({ unlistedVariablesAreDyn: true }).registerVariable('self', 'dyn');
+/**
+ * Kubernetes' quantity library (isQuantity, quantity, compareTo) is not part of cel-js: a stand-in
+ * over the engine's exact quantities. It accepts the grammar the API server accepts for the values
+ * used here; what is tested is the rules' logic (which fields, which order, which guards).
+ */
+class Quantity {
+  readonly value: Exact;
+  constructor(value: Exact) {
+    this.value = value;
+  }
+}
+const quantityOf = (text: string): Quantity => {
+  const q = exactQuantity(text.replace(/^-/, ''));
+  if (q === undefined) throw new Error(`quantities: invalid quantity ${text}`);
+  return new Quantity(text.startsWith('-') ? { num: -q.num, den: q.den } : q);
+};
+const env = new Environment({ unlistedVariablesAreDyn: true })
+  .registerVariable('self', 'dyn')
+  .registerType('Quantity', Quantity)
+  .registerFunction('isQuantity(string): bool', (t: string) => exactQuantity(t.replace(/^-/, '')) !== undefined)
+  .registerFunction('quantity(string): Quantity', quantityOf)
+  .registerFunction('Quantity.compareTo(Quantity): int', (a: Quantity, b: Quantity) =>
+    BigInt(compareExact(a.value, b.value)),
+  );
 
 /** The messages of the rules at `path` that refuse `self`. */
 function refusals(path: string, self: unknown): string[] {
@@ -49,6 +73,45 @@ describe('deploy: the CRD rules refuse what the webhook refuses', () => {
     deepStrictEqual(both, ['set exactly one of anchor.before and anchor.after']);
     equal(refusals('spec.anchor', {}).length, 1);
   });
+
+  it('parameters: pattern and maxLength on String only, bounds on Integer, Duration and Quantity only', () => {
+    deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type: 'String', pattern: 'x', maxLength: 3 }), []);
+    deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type: 'Integer', pattern: 'x' }), [
+      'pattern and maxLength apply to String parameters only',
+    ]);
+    deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type: 'Boolean', minimum: '1' }), [
+      'minimum and maximum apply to Integer, Duration and Quantity parameters only',
+    ]);
+    deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type: 'Boolean', default: 'yes' }), [
+      'the default of a Boolean parameter must be true or false',
+    ]);
+  });
+
+  const typed: [string, [string, string, string], [string, string, string], string][] = [
+    ['Integer', ['-2', '3', '10'], ['5', '11', '2'], 'x'],
+    ['Duration', ['1s', '1m30s', '0.5h'], ['2m', '1h', '1m'], '10'],
+    ['Quantity', ['64Mi', '0.5Gi', '1Gi'], ['1Gi', '2Gi', '256Mi'], '-1'],
+  ];
+  for (const [type, [min, def, max], [badMin, badDef, badMax], malformed] of typed) {
+    it(`parameters: the ${type} type needs values of its type with minimum <= default <= maximum`, () => {
+      const item = (minimum: string, d: string, maximum: string) => ({
+        name: 'a',
+        type,
+        minimum,
+        default: d,
+        maximum,
+      });
+      deepStrictEqual(refusals('spec.parameters[]', item(min, def, max)), []);
+      deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type, default: def }), []);
+      const order = `${type === 'Integer' ? 'an' : 'a'} ${type} parameter must have minimum <= default <= maximum`;
+      deepStrictEqual(refusals('spec.parameters[]', item(badMin, def, max)), [order], 'minimum above default');
+      deepStrictEqual(refusals('spec.parameters[]', item(min, badDef, max)), [order], 'default out of range');
+      deepStrictEqual(refusals('spec.parameters[]', item(min, def, badMax)), [order], 'maximum below default');
+      const got = refusals('spec.parameters[]', item(min, malformed, max));
+      equal(got.length, 1, got.join('; '));
+      ok(/must be (integers|durations|non-negative quantities)/.test(got[0] ?? ''), got[0]);
+    });
+  }
 
   it('imagePullSecrets: a map list keyed by name, so a duplicate name is refused', () => {
     const crd = readFileSync(CRD, 'utf8');
