@@ -66,6 +66,12 @@ function refusals(path: string, self: unknown): string[] {
 }
 
 describe('deploy: the CRD rules refuse what the webhook refuses', () => {
+  it('every rule parses as CEL (an escape such as \\. that CEL refuses would fail the CRD)', () => {
+    const all = [...rulesByPath().values()].flat();
+    ok(all.length >= 10, `only ${String(all.length)} rules found`);
+    for (const { rule } of all) env.parse(rule);
+  });
+
   it('anchor: exactly one of before and after', () => {
     deepStrictEqual(refusals('spec.anchor', { before: 'mesh-proxy' }), []);
     deepStrictEqual(refusals('spec.anchor', { after: 'mesh-proxy' }), []);
