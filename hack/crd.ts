@@ -71,7 +71,7 @@ function structural(node: unknown, definitions: Json, seen: ReadonlySet<string>)
 const TYPED: Readonly<Record<string, { valid: (x: string) => string; le: (a: string, b: string) => string }>> = {
   Integer: { valid: (x) => `${x}.matches('^[-+]?[0-9]+$')`, le: (a, b) => `int(${a}) <= int(${b})` },
   Duration: {
-    valid: (x) => `${x}.matches('^[-+]?(0|([0-9]*([.][0-9]*)?(ns|us|µs|μs|ms|s|m|h))+)$')`,
+    valid: (x) => `${x}.matches('^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$')`,
     le: (a, b) => `duration(${a}) <= duration(${b})`,
   },
   Quantity: {
@@ -108,7 +108,7 @@ function parameterRules(): Json[] {
     const each = fields.map((f) => `(!has(self.${f}) || ${valid(field(f))})`).join(' && ');
     rules.push({
       rule: `${type} != '${name}' || (${each})`,
-      message: `minimum, maximum and default of a ${name} parameter must be ${name === 'Integer' ? 'integers' : name === 'Duration' ? 'durations (30s, 1m30s)' : 'non-negative quantities (250m, 128Mi)'}`,
+      message: `minimum, maximum and default of ${name === 'Integer' ? 'an' : 'a'} ${name} parameter must be ${name === 'Integer' ? 'integers' : name === 'Duration' ? 'durations (30s, 1m30s)' : 'non-negative quantities (250m, 128Mi)'}`,
     });
     const pairs: [string, string][] = [
       ['minimum', 'maximum'],

@@ -173,7 +173,11 @@ export const PolicySpecSchema = z.strictObject({
   action: z.enum(['Inject', 'Audit']).default('Inject'),
   match: MatchSchema.optional(),
   exclude: MatchSchema.optional(),
-  parameters: z.array(ParameterSchema).default([]),
+  parameters: z
+    .array(ParameterSchema)
+    .max(64, 'a policy has at most 64 parameters')
+    .default([])
+    .describe('Values a pod may set by annotation; at most 64, which bounds the cost of the CRD rules run for each.'),
   initContainers: z.array(kubeObject('Container')).min(1, 'a policy injects at least one init container'),
   volumes: z.array(kubeObject('Volume')).default([]),
   volumeMounts: VolumeMountsSchema.optional(),

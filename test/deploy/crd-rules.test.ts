@@ -16,11 +16,16 @@ interface Rule {
 
 const CRD = join(import.meta.dirname, '..', '..', 'deploy', 'crds', 'injectionpolicies.init-injector.io.yaml');
 
-/** Every rule of the schema, by the path of the node that carries it (`spec.anchor`). */
-function rulesByPath(): Map<string, Rule[]> {
+/** The CRD's openAPIV3Schema. */
+function rootSchema(): Json {
   const crd = load(readFileSync(CRD, 'utf8')) as Json;
   const versions = (crd['spec'] as Json)['versions'] as Json[];
-  const root = ((versions[0]?.['schema'] as Json)['openAPIV3Schema'] ?? {}) as Json;
+  return ((versions[0]?.['schema'] as Json)['openAPIV3Schema'] ?? {}) as Json;
+}
+
+/** Every rule of the schema, by the path of the node that carries it (`spec.anchor`). */
+function rulesByPath(): Map<string, Rule[]> {
+  const root = rootSchema();
   const out = new Map<string, Rule[]>();
   const walk = (node: Json, path: string): void => {
     const rules = node['x-kubernetes-validations'];
@@ -72,6 +77,21 @@ describe('deploy: the CRD rules refuse what the webhook refuses', () => {
     for (const { rule } of all) env.parse(rule);
   });
 
+  it('every list a rule runs on per item has maxItems (else the API server estimates an unbounded cost and refuses the CRD)', () => {
+    const root = rootSchema();
+    for (const path of rulesByPath().keys()) {
+      let node: Json = root;
+      for (const part of path.split('.')) {
+        const list = part.endsWith('[]');
+        node = ((node['properties'] ?? {}) as Record<string, Json>)[list ? part.slice(0, -2) : part] ?? {};
+        if (list) {
+          ok(typeof node['maxItems'] === 'number', `${path}: ${part} has no maxItems`);
+          node = (node['items'] ?? {}) as Json;
+        }
+      }
+    }
+  });
+
   it('anchor: exactly one of before and after', () => {
     deepStrictEqual(refusals('spec.anchor', { before: 'mesh-proxy' }), []);
     deepStrictEqual(refusals('spec.anchor', { after: 'mesh-proxy' }), []);
@@ -118,6 +138,13 @@ describe('deploy: the CRD rules refuse what the webhook refuses', () => {
       ok(/must be (integers|durations|non-negative quantities)/.test(got[0] ?? ''), got[0]);
     });
   }
+
+  it("parameters: a duration needs a digit before its unit, as Go's ParseDuration does", () => {
+    for (const bad of ['.s', 's', '1', '1d'])
+      equal(refusals('spec.parameters[]', { name: 'a', type: 'Duration', default: bad }).length, 1, bad);
+    for (const good of ['.5s', '1.s', '0', '-1h2m', '3μs'])
+      deepStrictEqual(refusals('spec.parameters[]', { name: 'a', type: 'Duration', default: good }), [], good);
+  });
 
   it('imagePullSecrets: a map list keyed by name, so a duplicate name is refused', () => {
     const crd = readFileSync(CRD, 'utf8');

@@ -44,6 +44,11 @@ describe('policy/schema-issues', () => {
     ]);
   });
 
+  it('refuses more than 64 parameters, which bounds the cost of the CRD rules', () => {
+    const parameters = Array.from({ length: 65 }, (_, i) => ({ name: `p${String(i)}` }));
+    deepStrictEqual(problems({ parameters }), ['spec.parameters: a policy has at most 64 parameters']);
+  });
+
   it('refuses an imagePullSecrets name that is not a Secret name, at the entry', () => {
     deepStrictEqual(problems({ imagePullSecrets: [{ name: 'Registry_Creds' }] }), [
       `spec.imagePullSecrets[0].name: "Registry_Creds" must be a Secret name: a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
