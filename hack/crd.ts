@@ -101,6 +101,69 @@ const STATUS = {
   },
 };
 
+/**
+ * Per typed parameter type: a CEL test that a string is a value of the type, and CEL for a <= b.
+ * Durations are CEL's duration(), which parses Go's syntax; quantities are the Kubernetes quantity
+ * library (isQuantity, quantity().compareTo()), in every API server this project supports (1.30+).
+ */
+const TYPED: Readonly<Record<string, { valid: (x: string) => string; le: (a: string, b: string) => string }>> = {
+  Integer: { valid: (x) => `${x}.matches('^[-+]?[0-9]+$')`, le: (a, b) => `int(${a}) <= int(${b})` },
+  Duration: {
+    valid: (x) => `${x}.matches('^[-+]?(0|(([0-9]+([.][0-9]*)?|[.][0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$')`,
+    le: (a, b) => `duration(${a}) <= duration(${b})`,
+  },
+  Quantity: {
+    valid: (x) => `isQuantity(${x}) && !${x}.startsWith('-')`,
+    le: (a, b) => `quantity(${a}).compareTo(quantity(${b})) <= 0`,
+  },
+};
+
+/**
+ * The parameter rules the API server can check on \`kubectl apply\` (the webhook's loader checks the
+ * same, src/policy/typed-params.ts): which fields each type takes, bounds and default of the type,
+ * and minimum <= default <= maximum. Every rule has a bounded cost: no list is walked, and the
+ * strings read have a maxLength (64 for bounds, 4096 for a default).
+ */
+function parameterRules(): Json[] {
+  const type = "(has(self.type) ? self.type : 'String')";
+  const field = (name: string): string => `self.${name}`;
+  const rules: Json[] = [
+    {
+      rule: `!(has(self.pattern) || has(self.maxLength)) || ${type} == 'String'`,
+      message: 'pattern and maxLength apply to String parameters only',
+    },
+    {
+      rule: `!(has(self.minimum) || has(self.maximum)) || ${type} in ['Integer', 'Duration', 'Quantity']`,
+      message: 'minimum and maximum apply to Integer, Duration and Quantity parameters only',
+    },
+    {
+      rule: `${type} != 'Boolean' || !has(self.default) || self.default in ['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']`,
+      message: 'the default of a Boolean parameter must be true or false',
+    },
+  ];
+  for (const [name, { valid, le }] of Object.entries(TYPED)) {
+    const fields = ['minimum', 'default', 'maximum'];
+    const each = fields.map((f) => `(!has(self.${f}) || ${valid(field(f))})`).join(' && ');
+    rules.push({
+      rule: `${type} != '${name}' || (${each})`,
+      message: `minimum, maximum and default of ${name === 'Integer' ? 'an' : 'a'} ${name} parameter must be ${name === 'Integer' ? 'integers' : name === 'Duration' ? 'durations (30s, 1m30s)' : 'non-negative quantities (250m, 128Mi)'}`,
+    });
+    const pairs: [string, string][] = [
+      ['minimum', 'maximum'],
+      ['minimum', 'default'],
+      ['default', 'maximum'],
+    ];
+    const ordered = pairs
+      .map(([a, b]) => `(!has(self.${a}) || !has(self.${b}) || ${le(field(a), field(b))})`)
+      .join(' && ');
+    rules.push({
+      rule: `${type} != '${name}' || !(${each}) || (${ordered})`,
+      message: `${name === 'Integer' ? 'an' : 'a'} ${name} parameter must have minimum <= default <= maximum`,
+    });
+  }
+  return rules;
+}
+
 /** The CRD as YAML, from the draft-07 schema of an InjectionPolicy. */
 export function injectionPolicyCrd(schema: Json, note: string): string {
   const definitions = (schema['definitions'] ?? {}) as Json;
@@ -113,6 +176,20 @@ export function injectionPolicyCrd(schema: Json, note: string): string {
       description: '"*" for every app container, or a list of container names.',
       'x-kubernetes-preserve-unknown-fields': true,
     };
+  // A Secret listed twice is refused by the API server, naming the duplicate entry.
+  const secrets = specProps['imagePullSecrets'] as Json | undefined;
+  if (secrets !== undefined)
+    Object.assign(secrets, { 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'] });
+  // Exactly one side. (That the name is not one of the policy's own init containers is checked by
+  // the webhook: a CEL rule walking initContainers has no bounded cost, and the API server refuses
+  // a CRD whose estimated rule cost is unbounded.)
+  const anchor = specProps['anchor'] as Json | undefined;
+  if (anchor !== undefined)
+    anchor['x-kubernetes-validations'] = [
+      { rule: 'has(self.before) != has(self.after)', message: 'set exactly one of anchor.before and anchor.after' },
+    ];
+  const parameter = (specProps['parameters'] as Json | undefined)?.['items'] as Json | undefined;
+  if (parameter !== undefined) parameter['x-kubernetes-validations'] = parameterRules();
   const nameRule = ((props['metadata'] as Json)['properties'] as Json)['name'] as Json;
   const crd = {
     apiVersion: 'apiextensions.k8s.io/v1',

@@ -7,6 +7,7 @@
  */
 import type { Container, Pod, PodSpec, Volume, VolumeMount } from '../kube/wire.js';
 import { copyWith, jsonEqual } from './equal.js';
+import { initSlots, insertionPoint, type InitSlot, type Slot } from './placement.js';
 import { sameContainer } from './present.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy, RenderedParts } from './types.js';
@@ -21,9 +22,13 @@ export interface Conflict {
 export interface Plan {
   readonly policy: CompiledPolicy;
   readonly containers: readonly Container[];
+  /** Where in the draft's init containers they go (placement.ts). */
+  readonly at: Slot;
   readonly volumes: readonly Volume[];
   /** Mounts to append, by target (mountTargets). */
   readonly mounts: ReadonlyMap<number, readonly VolumeMount[]>;
+  /** imagePullSecrets names the pod (with what earlier policies added) does not list yet. */
+  readonly pullSecrets: readonly string[];
 }
 
 /**
@@ -84,12 +89,18 @@ export class Draft {
   /** Container name -> who uses it ('' for the pod itself, else the policy name). */
   readonly #names = new Map<string, string>();
   readonly #volumes = new Map<string, Volume>();
-  readonly #prepend: Container[] = [];
-  readonly #append: Container[] = [];
+  /** The init containers as they will be: the pod's own (with their index) and those injected. */
+  readonly #init: InitSlot[];
+  /** How many injected containers lead the list (placed by Prepend). */
+  #prepended = 0;
+  #changed = false;
   readonly #addedVolumes: Volume[] = [];
   readonly #mounts = new Map<number, ContainerMounts>();
   #podInit: ReadonlyMap<string, Container> | undefined;
   #podVolumes: ReadonlyMap<string, Volume> | undefined;
+  /** imagePullSecrets names: the pod's, then those policies added (#addedPullSecrets). */
+  #pullSecrets: Set<string> | undefined;
+  readonly #addedPullSecrets: string[] = [];
 
   constructor(pod: Pod) {
     this.#pod = pod;
@@ -97,6 +108,7 @@ export class Draft {
     for (const list of [spec?.containers, spec?.initContainers, spec?.ephemeralContainers])
       for (const c of list ?? []) this.#names.set(c.name, '');
     for (const v of spec?.volumes ?? []) if (!this.#volumes.has(v.name)) this.#volumes.set(v.name, v);
+    this.#init = initSlots(spec?.initContainers);
   }
 
   /**
@@ -107,7 +119,7 @@ export class Draft {
    * The pod's own lists are indexed by name once per pod, so a pod listing many policies does not
    * cost (policies × its containers).
    */
-  isPresent(parts: RenderedParts): boolean {
+  isPresent(policy: CompiledPolicy, parts: RenderedParts): boolean {
     const spec = this.#pod.spec;
     this.#podInit ??= firstByName(spec?.initContainers);
     this.#podVolumes ??= firstByName(spec?.volumes);
@@ -122,13 +134,29 @@ export class Draft {
       parts.volumes.every((v) => {
         const found = volumes.get(v.name);
         return found !== undefined && sameVolume(found, v);
-      })
+      }) &&
+      policy.imagePullSecrets.every((name) => this.#secretNames().has(name))
     );
+  }
+
+  /**
+   * The names in the pod's imagePullSecrets plus those added so far. Entries are read defensively:
+   * the wire type says a list of {name}, but a hand-written pod may hold null or a nameless entry.
+   */
+  #secretNames(): Set<string> {
+    if (this.#pullSecrets === undefined) {
+      const list: unknown = this.#pod.spec?.imagePullSecrets;
+      this.#pullSecrets = new Set();
+      for (const item of Array.isArray(list) ? (list as unknown[]) : [])
+        if (typeof item === 'object' && item !== null && typeof (item as { name?: unknown }).name === 'string')
+          this.#pullSecrets.add((item as { name: string }).name);
+    }
+    return this.#pullSecrets;
   }
 
   /** True once a policy has been committed. */
   get changed(): boolean {
-    return this.#prepend.length > 0 || this.#append.length > 0;
+    return this.#changed;
   }
 
   /** The container behind a mount target. */
@@ -153,9 +181,10 @@ export class Draft {
    * The containers that get the policy's mounts: the app containers `volumeMounts.containers`
    * names, then the pod's native sidecars (init containers with restartPolicy: Always) that
    * `volumeMounts.sidecars` admits and the names admit. `AfterInjected` admits the sidecars that
-   * start after the policy's init containers: all of the pod's with Prepend, none with Append.
+   * start after the policy's init containers, those behind `at`: all of the pod's with Prepend,
+   * none with Append, those after the anchor's position with an anchor.
    */
-  #targets(policy: CompiledPolicy): number[] {
+  #targets(policy: CompiledPolicy, at: Slot): number[] {
     const spec = this.#pod.spec;
     const wanted = policy.volumeMounts.containers;
     const named = (c: Container | null | undefined): boolean =>
@@ -165,12 +194,13 @@ export class Draft {
       if (named(c)) out.push(i);
     });
     const sidecars = policy.volumeMounts.sidecars;
-    const init = spec?.initContainers;
-    if (sidecars === 'None' || (sidecars === 'AfterInjected' && policy.placement === 'Append') || !Array.isArray(init))
-      return out;
-    (init as readonly (Container | null)[]).forEach((c, j) => {
-      if (c?.restartPolicy === 'Always' && named(c)) out.push(initTarget(j));
-    });
+    if (sidecars === 'None') return out;
+    const from = sidecars === 'AfterInjected' ? at.index : 0;
+    for (let k = from; k < this.#init.length; k++) {
+      const slot = this.#init[k];
+      if (slot?.own !== undefined && slot.container?.restartPolicy === 'Always' && named(slot.container))
+        out.push(initTarget(slot.own));
+    }
     return out;
   }
 
@@ -197,9 +227,10 @@ export class Draft {
           detail: `the pod has a volume "${v.name}" with a different definition`,
         };
     }
+    const at = insertionPoint(this.#init, this.#prepended, policy);
     const mounts = new Map<number, VolumeMount[]>();
     if (parts.mounts.length > 0) {
-      const targets = this.#targets(policy);
+      const targets = this.#targets(policy, at);
       if (targets.length > MAX_MOUNT_TARGETS)
         return {
           reason: Reason.MountConflict,
@@ -220,16 +251,30 @@ export class Draft {
         if (add.length > 0) mounts.set(index, add);
       }
     }
-    return { policy, containers: parts.initContainers, volumes, mounts };
+    const known = this.#secretNames();
+    const pullSecrets = policy.imagePullSecrets.filter((name) => !known.has(name));
+    return { policy, containers: parts.initContainers, at, volumes, mounts, pullSecrets };
   }
 
   /** Adds a checked plan to the draft. */
   commit(plan: Plan): void {
     for (const c of plan.containers) this.#names.set(c.name, plan.policy.name);
-    (plan.policy.placement === 'Append' ? this.#append : this.#prepend).push(...plan.containers);
+    const { index, tag, prepend } = plan.at;
+    this.#init.splice(
+      index,
+      0,
+      ...plan.containers.map((container) => (tag === undefined ? { container } : { container, tag })),
+    );
+    // The leading block of Prepend containers grows with them, and with anything placed inside it.
+    if (prepend || index < this.#prepended) this.#prepended += plan.containers.length;
+    this.#changed = true;
     for (const v of plan.volumes) {
       this.#volumes.set(v.name, v);
       this.#addedVolumes.push(v);
+    }
+    for (const name of plan.pullSecrets) {
+      this.#secretNames().add(name);
+      this.#addedPullSecrets.push(name);
     }
     for (const [index, list] of plan.mounts) {
       const entry = this.#containerMounts(index);
@@ -248,11 +293,21 @@ export class Draft {
       const added = this.#mounts.get(target)?.added ?? [];
       return added.length === 0 ? c : copyWith(c, { volumeMounts: [...(c.volumeMounts ?? []), ...added] });
     };
-    const own = spec?.initContainers ?? [];
     const changes: Partial<PodSpec> = {
-      initContainers: [...this.#prepend, ...own.map((c, j) => withMounts(c, initTarget(j))), ...this.#append],
+      initContainers: this.#init.map((slot) =>
+        slot.own === undefined || slot.container == null
+          ? slot.container
+          : withMounts(slot.container, initTarget(slot.own)),
+      ) as Container[],
     };
     if (this.#addedVolumes.length > 0) changes.volumes = [...(spec?.volumes ?? []), ...this.#addedVolumes];
+    if (this.#addedPullSecrets.length > 0) {
+      const own = spec?.imagePullSecrets;
+      changes.imagePullSecrets = [
+        ...(Array.isArray(own) ? own : []),
+        ...this.#addedPullSecrets.map((name) => ({ name })),
+      ];
+    }
     if (spec && [...this.#mounts].some(([target, m]) => !isInit(target) && m.added.length > 0))
       changes.containers = spec.containers.map(withMounts);
     const newSpec = copyWith(spec, changes);

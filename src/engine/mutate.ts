@@ -145,7 +145,7 @@ class Pass {
     if (this.#listed.has(policy.name)) {
       params = resolveParams(policy, this.#annotations);
       const parts = params.ok ? this.#render(policy, params.values) : undefined;
-      if (parts !== undefined && !('reason' in parts) && this.#draft.isPresent(parts)) {
+      if (parts !== undefined && !('reason' in parts) && this.#draft.isPresent(policy, parts)) {
         this.#decisions.push({ policy: policy.name, outcome: Outcome.Present, reason: Reason.AlreadyInjected });
         if (!audit) this.#apply(policy.name, parts.digest());
         return;

@@ -1,9 +1,11 @@
 /**
  * Parameters (after selection, before rendering): a value comes from the pod annotation, else the
- * default; it must match the (anchored) pattern. Values are untrusted pod-author input: they are
+ * default; it must match the (anchored) pattern, or be a value of the parameter's type within its
+ * bounds (param-types.ts), rendered in that type's form. Values are untrusted pod-author input: they are
  * checked here and only ever inserted as literal text by the renderer policy/templates.ts compiles.
  */
 import { annotation, quoteValue } from './annotations.js';
+import { describeType, EXPECTED, outOfBounds, readTyped } from './param-types.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy } from './types.js';
 
@@ -38,7 +40,20 @@ export function resolveParams(policy: CompiledPolicy, annotations: Readonly<Reco
         reason: Reason.ParamInvalid,
         problem: `annotation ${p.annotation}=${quoteValue(value)} does not match ${p.pattern.source}`,
       };
-    values.set(p.name, value);
+    if (p.type === 'String') {
+      values.set(p.name, value);
+      continue;
+    }
+    // The default was checked at load; only an annotation value can fail here.
+    const typed = readTyped(p.type, value);
+    const why = typed === undefined ? `is not ${EXPECTED[p.type]}` : outOfBounds(typed, p.minimum, p.maximum);
+    if (typed === undefined || why !== undefined)
+      return {
+        ok: false,
+        reason: Reason.ParamInvalid,
+        problem: `annotation ${p.annotation}=${quoteValue(value)} ${why ?? ''}: parameter "${p.name}" is ${describeType(p.type, p.minimum, p.maximum)}`,
+      };
+    values.set(p.name, typed.text);
   }
   return { ok: true, values };
 }

@@ -4,8 +4,8 @@
  * index (a prepend rewrites every existing init container field by field), so it is only the
  * fallback when the keyed ops fail verification.
  *
- * The engine only ever adds: init containers, volumes, volumeMounts of app containers and of the
- * pod's native sidecars, and one annotation. The replay therefore copies only those branches (shallow), never the whole pod:
+ * The engine only ever adds: init containers, volumes, imagePullSecrets, volumeMounts of app
+ * containers and of the pod's native sidecars, and one annotation. The replay therefore copies only those branches (shallow), never the whole pod:
  * a pod's managedFields can be most of its size and must not be cloned or diffed.
  */
 // fast-json-patch ships CommonJS: named imports type-check but fail at run time.
@@ -24,7 +24,7 @@ function insertOps<T>(
 ): Operation[] {
   if (after === undefined || after === before) return [];
   // null as well as absent: the wire types say optional, but a hand-written manifest may say null.
-  if (before == null || before.length === 0) return after.length > 0 ? [{ op: 'add', path, value: after }] : [];
+  if (!Array.isArray(before) || before.length === 0) return after.length > 0 ? [{ op: 'add', path, value: after }] : [];
   const existing = new Set(before.map(key));
   const ops: Operation[] = [];
   after.forEach((item, index) => {
@@ -35,6 +35,8 @@ function insertOps<T>(
 
 const byName = (item: { name: string }): string => item.name;
 const byMountPath = (item: { mountPath: string }): string => item.mountPath;
+/** imagePullSecrets entries by name; a hand-written pod may hold null or a nameless entry. */
+const bySecretName = (item: { name?: string } | null): string => item?.name ?? '';
 
 function annotationOps(original: Pod, mutated: Pod, only: readonly string[] | undefined): Operation[] {
   const before = original.metadata?.annotations;
@@ -62,6 +64,7 @@ function keyedOps(original: Pod, mutated: Pod, only: readonly string[] | undefin
   ops.push(...insertOps('/spec/initContainers', before.initContainers, after.initContainers, byName));
   ops.push(...sidecarMountOps(before.initContainers, after.initContainers));
   ops.push(...insertOps('/spec/volumes', before.volumes, after.volumes, byName));
+  ops.push(...insertOps('/spec/imagePullSecrets', before.imagePullSecrets, after.imagePullSecrets, bySecretName));
   if (after.containers !== before.containers) {
     after.containers.forEach((c, i) => {
       const old = (before.containers as Container[] | undefined)?.[i];
@@ -129,6 +132,7 @@ function skeleton(pod: Pod, ops: readonly Operation[], metadata: Pod['metadata']
           ) as Container[])
         : [...spec.initContainers];
     if (spec.volumes) changes.volumes = [...spec.volumes];
+    if (Array.isArray(spec.imagePullSecrets)) changes.imagePullSecrets = [...spec.imagePullSecrets];
     out.spec = copyWith(spec, changes);
   }
   return out;

@@ -9,6 +9,9 @@
  */
 import type { Container } from '../kube/wire.js';
 import { copyWith, isRecord, jsonEqual } from './equal.js';
+import { canonicalMilli } from './quantity.js';
+
+export { canonicalMilli };
 
 type Json = Record<string, unknown>;
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '' || v === 0;
@@ -93,40 +96,6 @@ function withDefaults(c: Container, hostNetwork: boolean): Json {
   const life = o['lifecycle'];
   if (isRecord(life)) for (const k of ['postStart', 'preStop']) defaultHandler(life[k]);
   return o;
-}
-
-/** Decimal exponent of each suffix; binary suffixes are a power of 1024 instead. */
-const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
-const BINARY: Record<string, number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5, Ei: 6 };
-
-/**
- * Beyond these a quantity is not brought to a canonical form: it stays the text it was, so it
- * equals only the very same text. The pod chooses its quantities, and exact arithmetic on
- * `1e300000000` would make the pod choose how much work one admission does (the API server stores
- * such values; its own Quantity keeps a bounded scale too). No quantity a policy can render comes
- * near these bounds: a policy's are checked as the API server checks them.
- */
-const MAX_QUANTITY_TEXT = 64;
-const MAX_EXPONENT = 40;
-
-/**
- * A quantity in milli units, rounded up as the API server does ("0.5" and "500m" are equal), or
- * undefined when it is not a quantity or lies outside the bounds above. The work is bounded by
- * those bounds, whatever the pod sends.
- */
-export function canonicalMilli(text: string): string | undefined {
-  if (text.length > MAX_QUANTITY_TEXT) return undefined;
-  const m = /^\+?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4})|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/.exec(text);
-  if (!m) return undefined;
-  const [, int = '', frac = '', exp, suffix = ''] = m;
-  if (int + frac === '') return undefined;
-  const binary = BINARY[suffix] ?? 0;
-  const e = (exp !== undefined ? Number(exp) : (DECIMAL[suffix] ?? 0)) - frac.length + 3;
-  if (Math.abs(e) > MAX_EXPONENT) return undefined;
-  let num = BigInt(int + frac) * 1024n ** BigInt(binary) * (e > 0 ? 10n ** BigInt(e) : 1n);
-  const den = e < 0 ? 10n ** BigInt(-e) : 1n;
-  num = (num + den - 1n) / den;
-  return `${String(num)}m`;
 }
 
 /** Each quantity of a resource list in canonical form where it has one, else as written. */

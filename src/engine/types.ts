@@ -5,6 +5,7 @@
 import type { Operation } from 'fast-json-patch';
 import type { Container, Pod, Volume, VolumeMount } from '../kube/wire.js';
 import type { CelBudget } from './cel-budget.js';
+import type { Bound, ParameterType } from './param-types.js';
 import type { Reason } from './reasons.js';
 
 export type { Operation };
@@ -13,6 +14,9 @@ export const Mode = { Always: 'Always', OnRequest: 'OnRequest' } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 export const Placement = { Prepend: 'Prepend', Append: 'Append' } as const;
 export type Placement = (typeof Placement)[keyof typeof Placement];
+/** Exactly one of the two: the name of the init container to go right before, or right after. */
+export type Anchor =
+  { readonly before: string; readonly after?: never } | { readonly after: string; readonly before?: never };
 export const Action = { Inject: 'Inject', Audit: 'Audit' } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 export const OnConflict = { Skip: 'Skip', Fail: 'Fail' } as const;
@@ -77,6 +81,11 @@ export interface ValuePattern {
 
 export interface CompiledParameter {
   readonly name: string;
+  /** String unless declared; the other types are read, bounded and rendered by param-types.ts. */
+  readonly type: ParameterType;
+  /** Bounds of an Integer, Duration or Quantity parameter, inclusive. */
+  readonly minimum?: Bound;
+  readonly maximum?: Bound;
   /** The pod annotation that sets it (defaulted to init-injector.io/<policy>.<parameter>). */
   readonly annotation: string;
   readonly default?: string;
@@ -125,6 +134,8 @@ export interface CompiledPolicy {
   readonly required: boolean;
   readonly priority: number;
   readonly placement: Placement;
+  /** Placement next to a named init container; `placement` applies when the pod has none of that name. */
+  readonly anchor?: Anchor;
   readonly action: Action;
   readonly onConflict: OnConflict;
   /** The pod operating systems the policy applies to (os.ts says how a pod's is read). */
@@ -146,6 +157,8 @@ export interface CompiledPolicy {
     readonly sidecars: SidecarMounts;
     readonly mounts: readonly VolumeMount[];
   };
+  /** Secret names added to the pod's imagePullSecrets (merged by name) when the policy is injected. */
+  readonly imagePullSecrets: readonly string[];
   readonly source: SourceRef;
   /** Names of `initContainers`, in order (precomputed for conflict checks). */
   readonly containerNames: readonly string[];

@@ -3,7 +3,8 @@
  * (apimachinery's validation of qualified names and label values), for messages that say what to fix.
  */
 const NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** DNS-1123 subdomain: what Kubernetes accepts for most object names (Secrets among them). */
+export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Why `key` is not a Kubernetes qualified name (label or annotation key), or undefined when it is. */
 export function qualifiedNameProblem(key: string): string | undefined {

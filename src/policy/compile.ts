@@ -11,7 +11,9 @@ import { qualifiedNameProblem } from '../kube/names.js';
 import { candidateIndex } from './candidates.js';
 import { compileNamespaces, compileSelector } from './selectors.js';
 import { compileTemplates } from './templates.js';
+import { typedParameter } from './typed-params.js';
 import type {
+  Anchor,
   CompiledCondition,
   CompiledMatch,
   CompiledParameter,
@@ -146,8 +148,13 @@ function compileParameters(doc: InjectionPolicy, d: Collector): CompiledParamete
       );
     if (pattern && p.default !== undefined && !pattern.test(p.default))
       d.add([...at, 'default'], `default ${JSON.stringify(p.default)} does not match pattern ${pattern.source}`);
+    const bounds = typedParameter(p, (field, message) => {
+      d.add([...at, field], message);
+    });
     return {
       name: p.name,
+      type: p.type,
+      ...bounds,
       annotation,
       ...(p.default !== undefined ? { default: p.default } : {}),
       ...(p.maxLength !== undefined ? { maxLength: p.maxLength } : {}),
@@ -202,13 +209,18 @@ export function compilePolicy(
   const volumes = structuredClone(spec.volumes) as unknown as Volume[];
   const mounts = structuredClone(spec.volumeMounts?.mounts ?? []) as unknown as VolumeMount[];
   if (spec.operatingSystems.includes('windows')) windowsProblems(initContainers, d);
+  const imagePullSecrets = pullSecretNames(spec.imagePullSecrets, d);
+  const anchor = compileAnchor(spec.anchor, initContainers, d);
   if (d.list.length > 0) return err(d.list);
   const containersSpec = spec.volumeMounts?.containers ?? ['*'];
   // Besides the rendered objects, what decides where they land in a pod: part of every render digest.
   const shape = canonicalJson({
     placement: spec.placement,
+    anchor,
     volumeMounts: { containers: containersSpec, sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected' },
     qos: spec.qos,
+    // Only when set: a policy without them keeps the digests its pods recorded before the field existed.
+    imagePullSecrets: imagePullSecrets.length > 0 ? imagePullSecrets : undefined,
   });
   const render = compileTemplates({ initContainers, volumes, mounts }, new Set(parameters.map((p) => p.name)), shape);
 
@@ -219,6 +231,7 @@ export function compilePolicy(
     required: spec.required,
     priority: spec.priority,
     placement: spec.placement,
+    ...(anchor ? { anchor } : {}),
     action: spec.action,
     onConflict: spec.onConflict,
     operatingSystems: [...new Set(spec.operatingSystems)],
@@ -233,6 +246,7 @@ export function compilePolicy(
       sidecars: spec.volumeMounts?.sidecars ?? 'AfterInjected',
       mounts,
     },
+    imagePullSecrets,
     source,
     containerNames: initContainers.map((c) => c.name),
     render,
@@ -240,6 +254,36 @@ export function compilePolicy(
   };
   documents.set(compiled, doc);
   return ok(deepFreeze(compiled));
+}
+
+/** spec.anchor as the engine reads it; naming one of the policy's own containers is a load error. */
+function compileAnchor(
+  anchor: { before?: string | undefined; after?: string | undefined } | undefined,
+  containers: readonly Container[],
+  d: Collector,
+): Anchor | undefined {
+  if (anchor === undefined) return undefined;
+  const [side, name] = anchor.before !== undefined ? ['before', anchor.before] : ['after', anchor.after ?? ''];
+  if (containers.some((c) => c.name === name))
+    d.add(
+      ['spec', 'anchor', side],
+      `"${name}" is one of this policy's own init containers: an anchor names a container of the pod (or of an earlier policy)`,
+    );
+  return side === 'before' ? { before: name } : { after: name };
+}
+
+/** The Secret names of spec.imagePullSecrets; a name listed twice is a load error, as in a pod. */
+function pullSecretNames(list: readonly { name: string }[], d: Collector): string[] {
+  const names: string[] = [];
+  list.forEach(({ name }, i) => {
+    if (names.includes(name))
+      d.add(
+        ['spec', 'imagePullSecrets', i, 'name'],
+        `duplicate Secret name "${name}" (also spec.imagePullSecrets[${String(names.indexOf(name))}])`,
+      );
+    else names.push(name);
+  });
+  return names;
 }
 
 /**

@@ -80,20 +80,23 @@ export function checkAgainstModel(
   path: readonly PropertyKey[],
   issues: PathIssue[],
   field = '',
+  quantityParams: ReadonlySet<string> = NO_PARAMS,
 ): void {
   if (value === null || value === undefined) return; // null means "not set" in Kubernetes JSON
   const fail = (expected: string, hint = ''): void => {
     issues.push({ path, message: `expected ${expected}, got ${describe(value)}${hint}` });
   };
   if (QUANTITY_FIELDS.has(field)) {
-    checkQuantity(value, path, issues);
+    checkQuantity(value, path, issues, quantityParams);
     return;
   }
   const list = /^Array<(.+)>$/.exec(type);
   if (list) {
     if (!Array.isArray(value))
       fail(`a list of ${list[1] === 'string' ? 'strings' : `${kindName(list[1] ?? '')} objects`}`);
-    else for (const [i, item] of value.entries()) checkAgainstModel(item, list[1] ?? 'any', [...path, i], issues);
+    else
+      for (const [i, item] of value.entries())
+        checkAgainstModel(item, list[1] ?? 'any', [...path, i], issues, '', quantityParams);
     return;
   }
   switch (type) {
@@ -118,7 +121,7 @@ export function checkAgainstModel(
         fail('an integer or a string');
       return;
     case '{ [key: string]: string; }':
-      checkStringMap(value, path, issues, QUANTITY_MAPS.has(field));
+      checkStringMap(value, path, issues, QUANTITY_MAPS.has(field), quantityParams);
       return;
   }
   const fields = modelFields(type);
@@ -137,7 +140,7 @@ export function checkAgainstModel(
       continue;
     }
     const before = issues.length;
-    checkAgainstModel(item, attribute.type, [...path, key], issues, `${type}.${key}`);
+    checkAgainstModel(item, attribute.type, [...path, key], issues, `${type}.${key}`, quantityParams);
     if (
       issues.length === before &&
       attribute.type === 'number' &&
@@ -150,7 +153,13 @@ export function checkAgainstModel(
   }
 }
 
-function checkStringMap(value: unknown, path: readonly PropertyKey[], issues: PathIssue[], quantities: boolean): void {
+function checkStringMap(
+  value: unknown,
+  path: readonly PropertyKey[],
+  issues: PathIssue[],
+  quantities: boolean,
+  quantityParams: ReadonlySet<string>,
+): void {
   if (!isRecord(value)) {
     issues.push({
       path,
@@ -166,29 +175,46 @@ function checkStringMap(value: unknown, path: readonly PropertyKey[], issues: Pa
           message: `unknown resource "${key}"${didYouMean(key, ['cpu', 'memory', 'ephemeral-storage'])}: expected cpu, memory, ephemeral-storage, hugepages-<size> or a domain-prefixed extended resource (example.com/gpu)`,
         });
       }
-      checkQuantity(item, [...path, key], issues);
+      checkQuantity(item, [...path, key], issues, quantityParams);
     } else if (typeof item !== 'string' && item !== null) {
       issues.push({ path: [...path, key], message: `expected a string, got ${describe(item)}` });
     }
   }
 }
 
-function checkQuantity(value: unknown, path: readonly PropertyKey[], issues: PathIssue[]): void {
+const NO_PARAMS: ReadonlySet<string> = new Set();
+/** A whole value that is one `{{ params.NAME }}` placeholder; group 1 is NAME. */
+const WHOLE_PARAM = /^\{\{\s*params\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}$/;
+
+/**
+ * A quantity, or exactly one placeholder of a Quantity parameter: its value is checked as a quantity
+ * (and against the parameter's bounds) for each pod, before it is rendered.
+ */
+function checkQuantity(
+  value: unknown,
+  path: readonly PropertyKey[],
+  issues: PathIssue[],
+  quantityParams: ReadonlySet<string>,
+): void {
   if (value === null || value === undefined) return;
+  const param = typeof value === 'string' ? WHOLE_PARAM.exec(value)?.[1] : undefined;
+  if (param !== undefined && quantityParams.has(param)) return;
   if (typeof value === 'number' ? Number.isFinite(value) && value >= 0 : typeof value === 'string' && isQuantity(value))
     return;
   issues.push({
     path,
-    message: `${typeof value === 'string' ? JSON.stringify(value) : describe(value)} is not a valid Kubernetes quantity: expected a non-negative number with an optional suffix (100m, 0.5, 128Mi, 1Gi, 2G, 1e3)`,
+    message: `${typeof value === 'string' ? JSON.stringify(value) : describe(value)} is not a valid Kubernetes quantity: expected a non-negative number with an optional suffix (100m, 0.5, 128Mi, 1Gi, 2G, 1e3), or a {{ params.NAME }} placeholder of a parameter of type Quantity`,
   });
 }
 
-/** Declared parameter names of a raw policy document (whatever parses as a name). */
-function declaredParameters(spec: Record<string, unknown>): Set<string> {
+/** Declared parameter names of a raw policy document (whatever parses as a name), of one type if given. */
+function declaredParameters(spec: Record<string, unknown>, type?: string): Set<string> {
   const names = new Set<string>();
   const parameters = spec['parameters'];
   if (Array.isArray(parameters)) {
-    for (const p of parameters) if (isRecord(p) && typeof p['name'] === 'string') names.add(p['name']);
+    for (const p of parameters)
+      if (isRecord(p) && typeof p['name'] === 'string' && (type === undefined || p['type'] === type))
+        names.add(p['name']);
   }
   return names;
 }
@@ -202,6 +228,7 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
   const spec = doc['spec'];
   const issues: PathIssue[] = [];
   const parameters = declaredParameters(spec);
+  const quantityParams = declaredParameters(spec, 'Quantity');
   const lists: { path: PropertyKey[]; value: unknown; type: string }[] = [
     { path: ['spec', 'initContainers'], value: spec['initContainers'], type: 'V1Container' },
     { path: ['spec', 'volumes'], value: spec['volumes'], type: 'V1Volume' },
@@ -216,7 +243,7 @@ export function validateKubeObjects(doc: unknown): PathIssue[] {
     for (const [i, item] of value.entries()) {
       if (!isRecord(item)) continue;
       const at = [...path, i];
-      checkAgainstModel(item, type, at, issues);
+      checkAgainstModel(item, type, at, issues, '', quantityParams);
       issues.push(...kubeSemanticIssues(item, type, at));
       issues.push(...placeholderIssues(item, at, parameters));
     }

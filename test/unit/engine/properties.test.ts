@@ -15,16 +15,19 @@ const set = policySet(
     initContainers: [{ name: 'net', image: 'n', args: ['{{ params.t }}'] }],
   }),
   doc('certs', {
+    imagePullSecrets: [{ name: 'registry' }, { name: 'mirror' }],
     volumes: [{ name: 'certs', emptyDir: {} }],
     volumeMounts: { containers: '*', mounts: [{ name: 'certs', mountPath: '/certs', readOnly: true }] },
   }),
   doc('tail', {
     placement: 'Append',
+    imagePullSecrets: [{ name: 'mirror' }],
     initContainers: [
       { name: 'tail', image: 't' },
       { name: 'tail-2', image: 't' },
     ],
   }),
+  doc('anchored', { anchor: { after: 'side' }, placement: 'Append' }),
   doc('opt', { mode: 'OnRequest', volumes: [{ name: 'shared', emptyDir: {} }] }),
   doc('strict', { required: true, onConflict: 'Fail', match: { podSelector: { matchLabels: { strict: 'yes' } } } }),
   doc('audit', { action: 'Audit', initContainers: [{ name: 'app', image: 'x' }] }),
@@ -78,6 +81,8 @@ const podArb = fc
       initContainers: fc.array(container, { maxLength: 3 }),
       ephemeralContainers: fc.array(container, { maxLength: 1 }),
       volumes: fc.uniqueArray(volume, { selector: (v) => v.name, maxLength: 2 }),
+      // Duplicates included: the API server only warns about them, so a pod may arrive with some.
+      imagePullSecrets: fc.array(fc.record({ name: fc.constantFrom('registry', 'mirror', 'team') }), { maxLength: 3 }),
     },
     { requiredKeys: ['containers'] },
   )
@@ -93,6 +98,7 @@ const podArb = fc
     };
     for (const k of ['initContainers', 'ephemeralContainers', 'volumes'] as const)
       if (r[k] !== undefined) spec[k] = k === 'volumes' ? r[k] : pick(r[k]);
+    if (r.imagePullSecrets !== undefined) spec['imagePullSecrets'] = r.imagePullSecrets;
     return JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata, spec })) as Pod;
   });
 
@@ -109,9 +115,33 @@ describe('properties: over generated pods, the engine keeps its invariants', () 
           ...(spec?.ephemeralContainers ?? []),
         ].map((c) => c.name);
         deepStrictEqual(new Set(names).size, names.length, 'container names must stay unique');
+        const secrets = (list: Pod['spec']) => (list?.imagePullSecrets ?? []).map((s) => s.name);
+        const before = secrets(p.spec);
+        const after = secrets(spec);
+        deepStrictEqual(
+          after.slice(0, before.length),
+          before,
+          "the pod's own imagePullSecrets stay first, as they were",
+        );
+        for (const name of after.slice(before.length))
+          ok(after.filter((n) => n === name).length === 1, `imagePullSecrets name ${name ?? ''} added twice`);
+        for (const injected of r.injected)
+          for (const name of injected === 'certs' ? ['registry', 'mirror'] : injected === 'tail' ? ['mirror'] : [])
+            ok(after.includes(name), `policy ${injected} was injected without its imagePullSecrets ${name}`);
+        const init = (spec?.initContainers ?? []).map((c) => c.name);
+        if (r.injected.includes('anchored')) {
+          const side = init.indexOf('side');
+          const at = init.indexOf('anchored');
+          ok(
+            side < 0
+              ? at === init.length - 1 || init.slice(at + 1).every((n) => n === 'tail' || n === 'tail-2')
+              : at > side,
+            `anchored is not after its anchor (or, without one, Append-placed): ${init.join(',')}`,
+          );
+        }
         for (const op of r.patch) {
           ok(
-            /^\/(metadata(\/annotations(\/init-injector\.io~1(injected|digests))?)?|spec\/(initContainers|volumes)(\/\d+)?|spec\/containers\/\d+\/volumeMounts(\/\d+)?)$/.test(
+            /^\/(metadata(\/annotations(\/init-injector\.io~1(injected|digests))?)?|spec\/(initContainers|volumes|imagePullSecrets)(\/\d+)?|spec\/containers\/\d+\/volumeMounts(\/\d+)?)$/.test(
               op.path,
             ),
             `unexpected patch path ${op.path}`,

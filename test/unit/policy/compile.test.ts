@@ -93,6 +93,38 @@ describe('compilePolicy: every problem is reported with file, line and field pat
     }
   });
 
+  it("refuses an anchor that names one of the policy's own init containers", () => {
+    deepStrictEqual(problems(doc('p', { anchor: { after: 'p' } })), [
+      `policies/p.yaml:13: spec.anchor.after: "p" is one of this policy's own init containers: an anchor names a container of the pod (or of an earlier policy)`,
+    ]);
+  });
+
+  it('reports typed parameter problems at their fields: fields of another type, bounds, default', () => {
+    const param = (p: Record<string, unknown>) => problems(doc('p', { parameters: [{ name: 'x', ...p }] }));
+    deepStrictEqual(param({ type: 'Integer', pattern: '[0-9]+', maxLength: 3 }), [
+      'policies/p.yaml:14: spec.parameters[0].pattern: applies to String parameters only: an Integer value is checked by its type and bounds',
+      'policies/p.yaml:14: spec.parameters[0].maxLength: applies to String parameters only: an Integer value is checked by its type and bounds',
+    ]);
+    deepStrictEqual(param({ type: 'Boolean', minimum: '0', default: 'yes' }), [
+      'policies/p.yaml:14: spec.parameters[0].minimum: applies to Integer, Duration and Quantity parameters only, not to a Boolean parameter',
+      'policies/p.yaml:14: spec.parameters[0].default: default "yes" is not a boolean (true or false)',
+    ]);
+    deepStrictEqual(param({ type: 'Duration', minimum: '10', maximum: '1m', default: '2m' }), [
+      'policies/p.yaml:14: spec.parameters[0].minimum: minimum "10" is not a duration (such as 30s, 1m30s or 500ms), as a Duration parameter\'s must be',
+      'policies/p.yaml:14: spec.parameters[0].default: default "2m" is above the maximum 1m',
+    ]);
+    deepStrictEqual(param({ type: 'Quantity', minimum: '1Gi', maximum: '512Mi' }), [
+      'policies/p.yaml:14: spec.parameters[0].maximum: maximum 512Mi is below the minimum 1Gi',
+    ]);
+    deepStrictEqual(param({ type: 'Integer', minimum: '1', maximum: '1', default: '1' }), []);
+  });
+
+  it('reports a Secret listed twice in imagePullSecrets, naming the first', () => {
+    deepStrictEqual(problems(doc('p', { imagePullSecrets: [{ name: 'reg' }, { name: 'other' }, { name: 'reg' }] })), [
+      'policies/p.yaml:14: spec.imagePullSecrets[2].name: duplicate Secret name "reg" (also spec.imagePullSecrets[0])',
+    ]);
+  });
+
   it('reports a default longer than maxLength', () => {
     deepStrictEqual(problems(doc('p', { parameters: [{ name: 'x', default: 'abcd', maxLength: 3 }] })), [
       'policies/p.yaml:14: spec.parameters[0].default: default is 4 characters long; maxLength is 3',

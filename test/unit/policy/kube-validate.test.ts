@@ -40,7 +40,7 @@ describe('policy/kube-validate', () => {
   it('rejects a container without image, with a bad name and with the quantity cpu: 10x', () => {
     const found = problems({ initContainers: [{ name: 'Net_Check', resources: { limits: { cpu: '10x' } } }] });
     deepStrictEqual(found, [
-      'spec.initContainers[0].resources.limits.cpu: "10x" is not a valid Kubernetes quantity: expected a non-negative number with an optional suffix (100m, 0.5, 128Mi, 1Gi, 2G, 1e3)',
+      'spec.initContainers[0].resources.limits.cpu: "10x" is not a valid Kubernetes quantity: expected a non-negative number with an optional suffix (100m, 0.5, 128Mi, 1Gi, 2G, 1e3), or a {{ params.NAME }} placeholder of a parameter of type Quantity',
       `spec.initContainers[0].name: "Net_Check" is not a valid container name: expected a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
       'spec.initContainers[0].image: missing required field "image": the container image to run, e.g. registry.example.com/tools/check:1.2',
     ]);
@@ -112,6 +112,21 @@ describe('policy/kube-validate', () => {
     deepStrictEqual(problems({ parameters: [{ name: 'target' }], initContainers: [GOOD, GOOD] }), [
       'spec.initContainers[1].name: duplicate container name "network-check" (also used by initContainers[0])',
     ]);
+  });
+
+  it('accepts a whole {{ params.NAME }} as a quantity only for a parameter of type Quantity', () => {
+    const sized = (type: string, memory: string) =>
+      problems({
+        parameters: [{ name: 'memory', type }, { name: 'target' }],
+        initContainers: [{ ...GOOD, resources: { requests: { memory }, limits: { memory } } }],
+      });
+    deepStrictEqual(sized('Quantity', '{{ params.memory }}'), []);
+    deepStrictEqual(sized('Quantity', '{{params.memory}}'), []);
+    deepStrictEqual(
+      sized('String', '{{ params.memory }}').map((line) => line.split(': ')[0]),
+      ['spec.initContainers[0].resources.requests.memory', 'spec.initContainers[0].resources.limits.memory'],
+    );
+    strictEqual(sized('Quantity', '{{ params.memory }}Mi').length, 2, 'a placeholder inside a quantity is no quantity');
   });
 
   it('rejects an unknown resource name and a negative quantity', () => {

@@ -61,7 +61,7 @@ describe('policy/load', () => {
       patern: '^[0-9]+$'
 `;
     deepStrictEqual(await problems([file('p.yaml', policy('p', extra))]), [
-      'DIR/p.yaml:13: spec.parameters[1].patern: unknown field "patern" (did you mean "pattern"?); allowed here: name, annotation, default, pattern, maxLength, description',
+      'DIR/p.yaml:13: spec.parameters[1].patern: unknown field "patern" (did you mean "pattern"?); allowed here: name, annotation, type, default, minimum, maximum, pattern, maxLength, description',
     ]);
   });
 

@@ -29,8 +29,29 @@ describe('policy/schema-issues', () => {
 
   it('splits unknown fields into one problem each, at the field, with the allowed names', () => {
     deepStrictEqual(problems({ palcement: 'Append', extra: 1 }), [
-      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
-      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, action, match, exclude, parameters, initContainers, volumes, volumeMounts, onConflict, operatingSystems, qos',
+      'spec.palcement: unknown field "palcement" (did you mean "placement"?); allowed here: description, mode, required, priority, placement, anchor, action, match, exclude, parameters, initContainers, volumes, volumeMounts, imagePullSecrets, onConflict, operatingSystems, qos',
+      'spec.extra: unknown field "extra"; allowed here: description, mode, required, priority, placement, anchor, action, match, exclude, parameters, initContainers, volumes, volumeMounts, imagePullSecrets, onConflict, operatingSystems, qos',
+    ]);
+  });
+
+  it('refuses an anchor with both sides or neither, and a name that is not a container name', () => {
+    deepStrictEqual(problems({ anchor: { before: 'a', after: 'b' } }), [
+      'spec.anchor: set exactly one of before and after',
+    ]);
+    deepStrictEqual(problems({ anchor: {} }), ['spec.anchor: set exactly one of before and after']);
+    deepStrictEqual(problems({ anchor: { after: 'Istio_Proxy' } }), [
+      `spec.anchor.after: "Istio_Proxy" must be a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+    ]);
+  });
+
+  it('refuses more than 64 parameters, which bounds the cost of the CRD rules', () => {
+    const parameters = Array.from({ length: 65 }, (_, i) => ({ name: `p${String(i)}` }));
+    deepStrictEqual(problems({ parameters }), ['spec.parameters: a policy has at most 64 parameters']);
+  });
+
+  it('refuses an imagePullSecrets name that is not a Secret name, at the entry', () => {
+    deepStrictEqual(problems({ imagePullSecrets: [{ name: 'Registry_Creds' }] }), [
+      `spec.imagePullSecrets[0].name: "Registry_Creds" must be a Secret name: a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', starting and ending with a letter or digit)`,
     ]);
   });
 
