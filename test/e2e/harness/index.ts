@@ -21,7 +21,7 @@
  */
 import type { ControlPlane } from './controlplane.js';
 import { startControlPlane } from './controlplane.js';
-import { startWebhook, type WebhookServer } from './webhook.js';
+import { startWebhook, type WebhookOptions, type WebhookServer } from './webhook.js';
 
 export * from './cluster.js';
 export * from './registration.js';
@@ -48,6 +48,7 @@ export async function startTrackedWebhook(
   name: string,
   policies: Readonly<Record<string, string>>,
   policySource: 'files' | 'crd' = 'files',
+  tls?: WebhookOptions['tls'],
 ): Promise<WebhookServer> {
   const server = await startWebhook({
     name,
@@ -56,6 +57,7 @@ export async function startTrackedWebhook(
     kubeconfigPath: cp.kubeconfigPath,
     workDir: cp.dir,
     policySource,
+    ...(tls === undefined ? {} : { tls }),
   });
   webhooks.add(server);
   return server;
