@@ -26,6 +26,7 @@ import {
 } from './harness/index.js';
 import {
   installChart,
+  installOverlay,
   monitorTrust,
   outcomeOf,
   startLoad,
@@ -153,6 +154,7 @@ let cm: CertManager;
 describe('e2e: real cert-manager issues and rotates the webhook certificate', function () {
   this.timeout(300_000);
   const installs: Install[] = [];
+  let overlayInstall: Install | undefined;
 
   before(async function () {
     this.timeout(0); // a cold run builds the cert-manager binary first (minutes)
@@ -163,19 +165,32 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   });
 
   after(async function () {
-    for (const install of installs) await install.stopProcesses();
+    for (const install of [...installs, ...(overlayInstall ? [overlayInstall] : [])]) await install.stopProcesses();
     await cm.stop();
   });
 
-  for (const failurePolicy of ['Fail', 'Ignore'] as const) {
-    it(`install window, failurePolicy ${failurePolicy}: cert-manager issues, the CA injector fills caBundle, the first pod is injected; ${failurePolicy === 'Fail' ? 'no pod is stored without injection' : 'no pod is refused'}`, async function () {
+  const sources = [
+    { what: 'helm chart', failurePolicy: 'Fail' },
+    { what: 'helm chart', failurePolicy: 'Ignore' },
+    { what: 'kustomize overlays/opt-in', failurePolicy: 'Fail' },
+  ] as const;
+  for (const { what, failurePolicy } of sources) {
+    it(`install window, ${what}, failurePolicy ${failurePolicy}: cert-manager issues, the CA injector fills caBundle, the first pod is injected; ${failurePolicy === 'Fail' ? 'no pod is stored without injection' : 'no pod is refused'}`, async function () {
       let load: ReturnType<typeof startLoad> | undefined;
-      const install = await installChart(cp, [`webhook.failurePolicy=${failurePolicy}`], {
+      const options = {
         lagMs: VOLUME_LAG_MS,
-        beforeApply: (ns) => (load = startLoad(cp, ns, LOAD_INTERVAL_MS)),
-      });
-      installs.push(install);
+        beforeApply: (ns: string) => (load = startLoad(cp, ns, LOAD_INTERVAL_MS)),
+      };
+      const install =
+        what === 'helm chart'
+          ? await installChart(cp, [`webhook.failurePolicy=${failurePolicy}`], options)
+          : await installOverlay(cp, options);
+      if (what === 'helm chart') installs.push(install);
+      else overlayInstall = install;
       assert.ok(load);
+      const mwc = install.objects.find((o) => o.kind === 'MutatingWebhookConfiguration') as
+        { webhooks: { failurePolicy: string }[] } | undefined;
+      assert.equal(mwc?.webhooks[0]?.failurePolicy, failurePolicy);
       await waitCertificateReady(cp, install.namespace, `${install.release}-serving`);
       const bundle = await waitFor(
         'the CA injector to fill caBundle',
@@ -201,7 +216,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
       const after = all.filter((a) => a.at >= firstInjected);
       const t0 = install.times['apply'] ?? 0;
       const rel = Object.fromEntries(Object.entries(install.times).map(([k, v]) => [k, v - t0]));
-      report(`install window ${failurePolicy}`, {
+      report(`install window ${what} ${failurePolicy}`, {
         msFromApply: { ...rel, firstInjected: firstInjected - t0 },
         // Before the configuration existed nothing called the webhook; after it, until the first injection.
         beforeConfiguration: tally(during.filter((a) => a.at < (install.times['configuration'] ?? 0))),
@@ -444,36 +459,39 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     }
   });
 
-  it('uninstall in the documented order (configuration first): the failing-closed namespace admits pods again, nothing points at the removed Service', async function () {
-    const install = installs[0];
-    assert.ok(install, 'needs the Fail install');
-    const mwc = install.objects.find((o) => o.kind === 'MutatingWebhookConfiguration');
-    assert.ok(mwc);
-    const r1 = await cp.kubectl(['delete', 'mutatingwebhookconfiguration', mwc.metadata.name]);
-    assert.equal(r1.code, 0, r1.stderr);
-    await install.stopProcesses();
-    const rest = install.objects.filter((o) => o !== mwc);
-    const r2 = await cp.kubectl(
-      ['delete', '--ignore-not-found', '-f', '-'],
-      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }),
-    );
-    assert.equal(r2.code, 0, r2.stderr);
-    const pod = await waitFor(
-      'a pod to be admitted in the formerly failing-closed namespace',
-      async () => {
-        const p = await createPod(cp, install.appNamespace, podManifest(uniqueName('after')));
-        return outcomeOf(p) === 'uninjected' ? p : undefined;
-      },
-      30_000,
-    );
-    assert.ok(pod.metadata?.name);
-    const left = await cp.admissionApi.listMutatingWebhookConfiguration();
-    for (const config of left.items) {
-      for (const hook of config.webhooks ?? []) {
-        const svc = hook.clientConfig.service;
-        if (svc?.namespace === install.namespace)
-          assert.fail(`${config.metadata?.name ?? ''} still points at ${svc.name}`);
+  for (const which of ['helm chart', 'kustomize overlay'] as const) {
+    it(`uninstall of the ${which} in the documented order (configuration first): the failing-closed namespace admits pods again, nothing points at the removed Service`, async function () {
+      const install = which === 'helm chart' ? installs[0] : overlayInstall;
+      assert.ok(install, 'needs the Fail install');
+      const mwc = install.objects.find((o) => o.kind === 'MutatingWebhookConfiguration');
+      assert.ok(mwc);
+      const r1 = await cp.kubectl(['delete', 'mutatingwebhookconfiguration', mwc.metadata.name]);
+      assert.equal(r1.code, 0, r1.stderr);
+      await install.stopProcesses();
+      // The overlay's own Namespace stays: other suites use the name init-injector too.
+      const rest = install.objects.filter((o) => o !== mwc && o.kind !== 'Namespace');
+      const r2 = await cp.kubectl(
+        ['delete', '--ignore-not-found', '-f', '-'],
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }),
+      );
+      assert.equal(r2.code, 0, r2.stderr);
+      const pod = await waitFor(
+        'a pod to be admitted in the formerly failing-closed namespace',
+        async () => {
+          const p = await createPod(cp, install.appNamespace, podManifest(uniqueName('after')));
+          return outcomeOf(p) === 'uninjected' ? p : undefined;
+        },
+        30_000,
+      );
+      assert.ok(pod.metadata?.name);
+      const left = await cp.admissionApi.listMutatingWebhookConfiguration();
+      for (const config of left.items) {
+        for (const hook of config.webhooks ?? []) {
+          const svc = hook.clientConfig.service;
+          if (svc?.namespace === install.namespace)
+            assert.fail(`${config.metadata?.name ?? ''} still points at ${svc.name}`);
+        }
       }
-    }
-  });
+    });
+  }
 });

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import type { V1Pod } from '@kubernetes/client-node';
-import { renderChart, type KubeObject } from '../../deploy/support/render.js';
+import { renderChart, renderOverlay, type KubeObject } from '../../deploy/support/render.js';
 import {
   apiErrorMessage,
   createNamespace,
@@ -136,10 +136,17 @@ function mwcOf(objects: readonly KubeObject[]): KubeObject {
   return mwc;
 }
 
+/** What to apply, and the names a user would look for. */
+interface Rendered {
+  readonly objects: KubeObject[];
+  /** The release namespace (created by the caller or by the objects). */
+  readonly namespace: string;
+  /** The chart's fullname: Service, MutatingWebhookConfiguration, `<name>-tls` Secret. */
+  readonly release: string;
+}
+
 /**
- * Renders the chart for a new release in a new namespace with `sets`, labels a fresh opt-in app
- * namespace, runs `beforeApply` (e.g. start a load), applies everything, and starts the webhook the
- * way the Deployment's pod would start: when its Secret volume can be mounted.
+ * Renders the chart for a new release in a new namespace with `sets`, then installs it (installRendered).
  */
 export async function installChart(
   cp: ControlPlane,
@@ -148,9 +155,38 @@ export async function installChart(
 ): Promise<Install> {
   const namespace = await createNamespace(cp, 'cm-release', {});
   const release = uniqueName('init-injector');
+  const objects = renderChart(['mode=opt-in', 'replicaCount=1', ...sets], namespace, release);
+  return installRendered(cp, { objects, namespace, release }, options);
+}
+
+/**
+ * The kustomize opt-in overlay as shipped: namespace init-injector, fixed names (the namespace is
+ * created by the overlay itself). One such install per run.
+ */
+export async function installOverlay(
+  cp: ControlPlane,
+  options: { lagMs: number; beforeApply?: (appNamespace: string) => void },
+): Promise<Install> {
+  return installRendered(
+    cp,
+    { objects: renderOverlay('opt-in'), namespace: 'init-injector', release: 'init-injector' },
+    options,
+  );
+}
+
+/**
+ * Labels a fresh opt-in app namespace, runs `beforeApply` (e.g. start a load), applies the objects,
+ * and starts the webhook the way the Deployment's pod would start: when its Secret volume can be
+ * mounted.
+ */
+async function installRendered(
+  cp: ControlPlane,
+  rendered: Rendered,
+  options: { lagMs: number; beforeApply?: (appNamespace: string) => void },
+): Promise<Install> {
+  const { objects, namespace, release } = rendered;
   const route = uniqueName('cm');
   const appNamespace = await createNamespace(cp, 'cm-app', { [ROUTE_LABEL]: route, [INJECT_LABEL]: 'enabled' });
-  const objects = renderChart(['mode=opt-in', 'replicaCount=1', ...sets], namespace, release);
   const mwc = mwcOf(objects);
   for (const hook of mwc['webhooks'] as { namespaceSelector: { matchExpressions: unknown[] } }[]) {
     hook.namespaceSelector.matchExpressions.push({ key: ROUTE_LABEL, operator: 'In', values: [route] });
@@ -211,7 +247,12 @@ export async function installChart(
   // The pod: ContainerCreating until the Secret exists, then `serve` with the chart's files.
   void tls.mounted.then(() => (times['secret'] = Date.now()));
   await waitFor('the serving Secret to be mounted', () => tls.mounted.then(() => true), 120_000);
-  const cm = await cp.coreApi.readNamespacedConfigMap({ name: `${release}-policies`, namespace });
+  // The policies ConfigMap (kustomize's generator adds a hash suffix to its name).
+  const deployment = objects.find((o) => o.kind === 'Deployment') as
+    { spec: { template: { spec: { volumes: { name: string; configMap?: { name: string } }[] } } } } | undefined;
+  const policiesName = deployment?.spec.template.spec.volumes.find((v) => v.name === 'policies')?.configMap?.name;
+  if (policiesName === undefined) throw new Error('the rendered Deployment mounts no policies ConfigMap');
+  const cm = await cp.coreApi.readNamespacedConfigMap({ name: policiesName, namespace });
   install.webhook = await startTrackedWebhook(cp, release, cm.data ?? {}, 'files', {
     dir: tls.dir,
     serverName,
