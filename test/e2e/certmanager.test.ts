@@ -92,6 +92,8 @@ async function restartCAInjectorAndSettle(install: Install): Promise<void> {
     60_000,
     100,
   );
+  // Its start-up reconciles more than once (configuration, Secret and Certificate events): let them end.
+  await new Promise((r) => setTimeout(r, 1000));
 }
 
 /** Renews the CA Certificate with a new key (rotationPolicy Always for this one renewal). */
@@ -468,10 +470,11 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
       const r1 = await cp.kubectl(['delete', 'mutatingwebhookconfiguration', mwc.metadata.name]);
       assert.equal(r1.code, 0, r1.stderr);
       await install.stopProcesses();
-      // The overlay's own Namespace stays: other suites use the name init-injector too.
-      const rest = install.objects.filter((o) => o !== mwc && o.kind !== 'Namespace');
+      // The overlay's Namespace goes too (as with kubectl delete -k); kubectl waits until it is gone,
+      // so later suites that create init-injector themselves find nothing of this install.
+      const rest = install.objects.filter((o) => o !== mwc);
       const r2 = await cp.kubectl(
-        ['delete', '--ignore-not-found', '-f', '-'],
+        ['delete', '--ignore-not-found', '--timeout=120s', '-f', '-'],
         JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rest }),
       );
       assert.equal(r2.code, 0, r2.stderr);
