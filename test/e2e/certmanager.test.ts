@@ -85,7 +85,7 @@ function injectorUpdates(install: Install): number {
  */
 async function restartCAInjectorAndSettle(install: Install): Promise<void> {
   const before = injectorUpdates(install);
-  cm.startCAInjector();
+  certManager().startCAInjector();
   await waitFor(
     'the restarted CA injector to reconcile the configuration',
     () => Promise.resolve(injectorUpdates(install) > before ? true : undefined),
@@ -151,7 +151,13 @@ function report(what: string, figures: Record<string, unknown>): void {
 }
 
 let cp: ControlPlane;
-let cm: CertManager;
+let cm: CertManager | undefined;
+
+/** The cert-manager processes (started by the suite's before hook). */
+function certManager(): CertManager {
+  if (cm === undefined) throw new Error('cert-manager is not running');
+  return cm;
+}
 
 describe('e2e: real cert-manager issues and rotates the webhook certificate', function () {
   this.timeout(300_000);
@@ -162,13 +168,14 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     this.timeout(0); // a cold run builds the cert-manager binary first (minutes)
     cp = await getControlPlane();
     const started = Date.now();
-    cm = await startCertManager(cp);
-    report('started', { version: cm.version, crdsAndProcessesMs: Date.now() - started });
+    const processes = await startCertManager(cp);
+    cm = processes;
+    report('started', { version: processes.version, crdsAndProcessesMs: Date.now() - started });
   });
 
   after(async function () {
     for (const install of [...installs, ...(overlayInstall ? [overlayInstall] : [])]) await install.stopProcesses();
-    await cm.stop();
+    await cm?.stop();
   });
 
   const sources = [
@@ -281,14 +288,14 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     const oldCa = await secretCert(cp, install.namespace, caName);
     let newCa = '';
     const { pods, trust } = await underLoad(cp, install, async (mark) => {
-      await cm.stopCAInjector();
+      await certManager().stopCAInjector();
       mark('CA injector stopped; renew CA');
       await renewAndWait(cp, install.namespace, caName);
       newCa = await secretCert(cp, install.namespace, caName);
       mark('CA renewed; renew serving');
       await rollServing(cp, install);
       mark('new leaf served; CA injector started');
-      cm.startCAInjector();
+      certManager().startCAInjector();
       await waitCaBundle(install, [newCa]);
       mark('caBundle has the new CA');
     });
@@ -330,7 +337,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     const caName = `${install.release}-ca`;
     let newCa = '';
     const { pods, trust } = await underLoad(cp, install, async (mark) => {
-      await cm.stopCAInjector();
+      await certManager().stopCAInjector();
       mark('CA injector stopped; renew CA with a new key');
       await rotateCaKey(cp, install);
       newCa = await secretCert(cp, install.namespace, caName);
@@ -339,7 +346,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
       mark('new leaf served');
       await new Promise((r) => setTimeout(r, 2000));
       mark('CA injector started');
-      cm.startCAInjector();
+      certManager().startCAInjector();
       await waitCaBundle(install, [newCa]);
       mark('caBundle has the new CA');
     });
@@ -376,7 +383,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
       await waitCaBundle(install, [oldCa, newCa]);
       await injectFrom(`${release}-serving`);
       mark('3. CA injector stopped; renew serving');
-      await cm.stopCAInjector();
+      await certManager().stopCAInjector();
       await rollServing(cp, install);
       mark('new leaf served; CA injector started');
       await restartCAInjectorAndSettle(install);

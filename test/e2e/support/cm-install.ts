@@ -10,7 +10,6 @@
  * selection), as every configuration in this suite does.
  */
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { connect } from 'node:tls';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -99,8 +98,7 @@ export function tally(attempts: readonly Attempt[]): {
 
 function shortReason(message: string): string {
   if (/certificate signed by unknown authority/.test(message)) return 'x509: certificate signed by unknown authority';
-  if (/503 Service Unavailable|connection refused|no endpoints/.test(message))
-    return 'no endpoint (connection refused)';
+  if (/Service Unavailable|connection refused|no endpoints/.test(message)) return 'no endpoint (connection refused)';
   if (/failed calling webhook/.test(message))
     return message.replace(/^.*?failed calling webhook/, 'failed calling webhook');
   return message.slice(0, 160);
@@ -287,17 +285,6 @@ function handshake(
     socket.once('error', reject);
     socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
   });
-}
-
-/** The CA certificate (ca.crt) currently in a projected Secret volume. */
-export function projectedCa(install: Install): string {
-  return readFileSync(path.join(install.tls.dir, 'ca.crt'), 'utf8');
-}
-
-/** Subject and serial of a PEM certificate, for messages. */
-export function describeCert(pem: string): string {
-  const c = new X509Certificate(pem);
-  return `${c.subject.replace(/\n/g, ',')} serial ${c.serialNumber}`;
 }
 
 /** What a trust monitor saw. */
