@@ -77,8 +77,8 @@ describe('e2e: InjectionPolicy status, written by one of two replicas', function
     // A short drain, so a stop reaches the Lease hand-back within the harness's 5 s before SIGKILL.
     const quick = ['--drain=500ms', '--shutdown-grace=3s'];
     replicas = [
-      await startTrackedWebhook(cp, 'status-a', {}, 'crd', quick),
-      await startTrackedWebhook(cp, 'status-b', {}, 'crd', quick),
+      await startTrackedWebhook(cp, 'status-a', {}, 'crd', { args: quick }),
+      await startTrackedWebhook(cp, 'status-b', {}, 'crd', { args: quick }),
     ];
   });
 

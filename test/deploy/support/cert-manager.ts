@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The cert-manager release whose CRDs the manifests are validated against (CERT_MANAGER_VERSION overrides). */
-export const CERT_MANAGER_VERSION = process.env['CERT_MANAGER_VERSION'] ?? 'v1.21.1';
+export const CERT_MANAGER_VERSION = process.env['CERT_MANAGER_VERSION'] ?? 'v1.21.2';
 
 /** Absolute paths of cert-manager's CRD files, sorted; downloads the module on first use. */
 export function certManagerCrdFiles(version = CERT_MANAGER_VERSION): string[] {

@@ -10,6 +10,7 @@ import { ensureBinaries, kubernetesVersion, type BinaryPaths } from './build.js'
 import { writeKubeconfig } from './kubeconfig.js';
 import { freePort, GiveUp, httpsGet, waitFor } from './net.js';
 import { writeControlPlanePki, type ControlPlanePki } from './pki.js';
+import { proxyEnv, startServiceRouter, type ServiceRouter } from './servicerouter.js';
 import {
   registerTempDir,
   removeTempDir,
@@ -37,6 +38,8 @@ export interface ControlPlane {
   readonly coreApi: CoreV1Api;
   readonly appsApi: AppsV1Api;
   readonly admissionApi: AdmissionregistrationV1Api;
+  /** Where the API server's dials to Service ClusterIPs go (Service-referenced webhooks). */
+  readonly serviceRouter: ServiceRouter;
   /** Milliseconds from the first spawn to a ready API server with a running controller manager. */
   readonly startMs: number;
   /** Runs the kubectl built from the same module against this API server. */
@@ -82,12 +85,14 @@ export async function startControlPlane(log: (line: string) => void = console.lo
   const logs = path.join(dir, 'logs');
   mkdirSync(logs);
   const children: Child[] = [];
+  const serviceRouter = await startServiceRouter();
   let stopped = false;
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
     // Reverse order: controllers and API server go before their storage.
     for (const child of children.reverse()) await stopChild(child);
+    await serviceRouter.close();
     if (!keep) removeTempDir(dir);
   };
   try {
@@ -152,6 +157,7 @@ export async function startControlPlane(log: (line: string) => void = console.lo
         `--kubelet-client-key=${pki.adminKeyFile}`,
       ],
       path.join(logs, 'kube-apiserver.log'),
+      { ...process.env, ...proxyEnv(serviceRouter) },
     );
     children.push(apiserver);
     const apiState = track(apiserver);
@@ -216,6 +222,7 @@ export async function startControlPlane(log: (line: string) => void = console.lo
       coreApi,
       appsApi: kubeConfig.makeApiClient(AppsV1Api),
       admissionApi: kubeConfig.makeApiClient(AdmissionregistrationV1Api),
+      serviceRouter,
       startMs: Date.now() - started,
       kubectl,
       stop,

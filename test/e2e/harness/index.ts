@@ -21,7 +21,7 @@
  */
 import type { ControlPlane } from './controlplane.js';
 import { startControlPlane } from './controlplane.js';
-import { startWebhook, type WebhookServer } from './webhook.js';
+import { startWebhook, type WebhookOptions, type WebhookServer } from './webhook.js';
 
 export * from './cluster.js';
 export * from './registration.js';
@@ -48,7 +48,8 @@ export async function startTrackedWebhook(
   name: string,
   policies: Readonly<Record<string, string>>,
   policySource: 'files' | 'crd' = 'files',
-  args: readonly string[] = [],
+  /** More `serve` flags; a serving certificate kept by the caller (see WebhookOptions). */
+  extra: { readonly args?: readonly string[]; readonly tls?: WebhookOptions['tls'] } = {},
 ): Promise<WebhookServer> {
   const server = await startWebhook({
     name,
@@ -57,7 +58,8 @@ export async function startTrackedWebhook(
     kubeconfigPath: cp.kubeconfigPath,
     workDir: cp.dir,
     policySource,
-    args,
+    ...(extra.args === undefined ? {} : { args: extra.args }),
+    ...(extra.tls === undefined ? {} : { tls: extra.tls }),
   });
   webhooks.add(server);
   return server;

@@ -22,6 +22,8 @@ export interface TlsClient {
   readonly ca: string;
   readonly cert?: string;
   readonly key?: string;
+  /** TLS server name (SNI and the name the certificate is checked for), when not the URL's host. */
+  readonly servername?: string;
 }
 
 /** GETs an https URL; resolves with status and body (never rejects on HTTP status). */

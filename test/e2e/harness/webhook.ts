@@ -61,6 +61,12 @@ export interface WebhookOptions {
   readonly policySource?: 'files' | 'crd';
   /** More `serve` flags, after the harness's own. */
   readonly args?: readonly string[];
+  /**
+   * Serving certificate files kept by the caller (a projected cert-manager Secret: tls.crt,
+   * tls.key, ca.crt) instead of one issued here; readiness is checked against its ca.crt for
+   * `serverName`.
+   */
+  readonly tls?: { readonly dir: string; readonly serverName: string };
 }
 
 /** Reads every *.yaml / *.yml directly in `dir` into a name -> content map. */
@@ -103,11 +109,16 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
   ensureDist();
   const home = path.join(options.workDir, 'webhooks', options.name);
   const policiesDir = path.join(home, 'policies');
-  const tlsDir = path.join(home, 'tls');
+  const external = options.tls;
+  const tlsDir = external?.dir ?? path.join(home, 'tls');
   mkdirSync(home, { recursive: true });
   let current = await issueWebhookCert(options.ca);
   await writeAtomicDir(policiesDir, options.policies);
-  await writeAtomicDir(tlsDir, { 'tls.crt': current.certPem, 'tls.key': current.keyPem });
+  if (external === undefined) await writeAtomicDir(tlsDir, { 'tls.crt': current.certPem, 'tls.key': current.keyPem });
+  const readyTls = (): { ca: string; servername?: string } =>
+    external === undefined
+      ? { ca: options.ca.certPem }
+      : { ca: readFileSync(path.join(external.dir, 'ca.crt'), 'utf8'), servername: external.serverName };
   const [port, metricsPort] = [await freePort(), await freePort()];
   const certFile = path.join(tlsDir, 'tls.crt');
   const keyFile = path.join(tlsDir, 'tls.key');
@@ -134,7 +145,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     `webhook ${options.name} /readyz`,
     async () => {
       if (exit !== undefined) throw new GiveUp(`serve exited (${String(exit)}); ${child.logFile}:\n${child.tail()}`);
-      const res = await httpsGet(`https://127.0.0.1:${String(port)}/readyz`, { ca: options.ca.certPem });
+      const res = await httpsGet(`https://127.0.0.1:${String(port)}/readyz`, readyTls());
       return res.status === 200 ? true : undefined;
     },
     60_000, // generous: the suite shares 2 cores with the API server, controllers and other work
@@ -157,6 +168,7 @@ export async function startWebhook(options: WebhookOptions): Promise<WebhookServ
     current: () => current,
     replacePolicies: (files) => writeAtomicDir(policiesDir, files),
     rotateCertificate: async () => {
+      if (external !== undefined) throw new Error(`webhook ${options.name}: its certificate is not ours to rotate`);
       current = await issueWebhookCert(options.ca);
       await writeAtomicDir(tlsDir, { 'tls.crt': current.certPem, 'tls.key': current.keyPem });
       return current;
