@@ -114,9 +114,15 @@ export function running(pod: V1Pod): boolean {
   return pod.status?.phase === 'Running' && (pod.status.containerStatuses ?? []).every((s) => s.ready);
 }
 
-/** `kubectl logs` of one container (through the API server and the kubelet). */
-export async function logs(cp: ControlPlane, namespace: string, pod: string, container: string): Promise<string> {
-  const out = await cp.kubectl(['logs', '-n', namespace, pod, '-c', container]);
+/** `kubectl logs` of one container (through the API server and the kubelet); `previous`: of its last terminated run. */
+export async function logs(
+  cp: ControlPlane,
+  namespace: string,
+  pod: string,
+  container: string,
+  previous = false,
+): Promise<string> {
+  const out = await cp.kubectl(['logs', '-n', namespace, pod, '-c', container, ...(previous ? ['--previous'] : [])]);
   if (out.code !== 0) throw new Error(`kubectl logs ${pod} -c ${container}: ${out.stderr}`);
   return out.stdout;
 }
