@@ -225,4 +225,68 @@ describe('e2e: the InjectionPolicy CRD', function () {
     assert.notEqual(name.code, 0);
     assert.match(name.stderr, /metadata\.name|Bad_Demo/);
   });
+
+  it('takes the pull Secrets, anchor and typed parameters, and refuses what breaks their rules with the field path', async function () {
+    const warmer = `apiVersion: init-injector.io/v1alpha1
+kind: InjectionPolicy
+metadata:
+  name: warmer
+spec:
+  anchor:
+    after: proxy
+  imagePullSecrets:
+    - name: registry-a
+  parameters:
+    - name: memory
+      type: Quantity
+      minimum: 64Mi
+      maximum: 1Gi
+      default: 128Mi
+    - name: wait
+      type: Duration
+      maximum: 2m
+      default: 30s
+  initContainers:
+    - name: warmer
+      image: example.com/warmer:1
+      args: ['--wait={{ params.wait }}']
+      resources:
+        limits:
+          memory: '{{ params.memory }}'
+`;
+    const apply = (text: string) =>
+      cp.kubectl(['apply', '--server-side', '--dry-run=server', '--field-manager=e2e', '-f', '-'], text);
+    const good = await apply(warmer);
+    assert.equal(good.code, 0, good.stderr);
+    const cases: [string, string, RegExp][] = [
+      [
+        '    - name: registry-a\n',
+        '    - name: registry-a\n    - name: registry-a\n',
+        // Server-side apply's structured merge names the list and the key.
+        /\.spec\.imagePullSecrets: duplicate entries for key \[name="registry-a"\]/,
+      ],
+      [
+        '    after: proxy\n',
+        '    after: proxy\n    before: proxy\n',
+        /spec\.anchor: Invalid value: (?:"object": )?set exactly one of anchor\.before and anchor\.after/,
+      ],
+      [
+        '      minimum: 64Mi\n',
+        '      minimum: 2Gi\n',
+        /spec\.parameters\[0\]: Invalid value: (?:"object": )?a Quantity parameter must have minimum <= default <= maximum/,
+      ],
+      [
+        '      default: 30s\n',
+        '      default: 30 seconds\n',
+        /spec\.parameters\[1\]: Invalid value: (?:"object": )?minimum, maximum and default of a Duration parameter must be durations/,
+      ],
+    ];
+    for (const [from, to, expected] of cases) {
+      const text = warmer.replace(from, to);
+      assert.notEqual(text, warmer, `the case "${to.trim()}" changed nothing`);
+      const r = await apply(text);
+      assert.notEqual(r.code, 0, `accepted: ${to.trim()}`);
+      assert.match(r.stderr, expected);
+    }
+  });
 });
