@@ -146,6 +146,13 @@ async function underLoad(
   return { pods: tally(await load.stop()), trust };
 }
 
+/** Trust and the served certificate never disagreed, and every pod of the load was injected. */
+function assertNoDisagreement(pods: ReturnType<typeof tally>, trust: TrustReport): void {
+  assert.equal(trust.disagreements, 0, `the caBundle and the served certificate disagreed: ${JSON.stringify(trust)}`);
+  assert.equal(pods.refused, 0, `refused: ${pods.reasons.join('; ')}`);
+  assert.equal(pods.uninjected, 0);
+}
+
 function report(what: string, figures: Record<string, unknown>): void {
   console.log(`      [cert-manager] ${what}: ${JSON.stringify(figures)}`);
 }
@@ -302,9 +309,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     report('CA renewal, key kept, CA injector down', { ...pods, trust });
     assert.notEqual(newCa, oldCa, 'the CA certificate was not renewed');
     assert.equal(publicKeyOf(newCa), publicKeyOf(oldCa), 'the CA key changed although the chart keeps it');
-    assert.equal(trust.disagreements, 0, `the caBundle and the served certificate disagreed: ${JSON.stringify(trust)}`);
-    assert.equal(pods.refused, 0, `refused: ${pods.reasons.join('; ')}`);
-    assert.equal(pods.uninjected, 0);
+    assertNoDisagreement(pods, trust);
   });
 
   it('CA key rotated with the CA injector running: it merges the new CA into caBundle before the new leaf is served; never disagree, 0 refused', async function () {
@@ -326,9 +331,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     assert.notEqual(publicKeyOf(newCa), publicKeyOf(oldCa), 'the CA key was not rotated');
     const bundle = await install.caBundle();
     assert.ok(bundle.includes(oldCa.trim()) && bundle.includes(newCa.trim()), 'caBundle does not hold both CAs');
-    assert.equal(trust.disagreements, 0, `the caBundle and the served certificate disagreed: ${JSON.stringify(trust)}`);
-    assert.equal(pods.refused, 0, `refused: ${pods.reasons.join('; ')}`);
-    assert.equal(pods.uninjected, 0);
+    assertNoDisagreement(pods, trust);
   });
 
   it('CA key rotated while the CA injector is down: the new leaf is served before caBundle trusts it, until the CA injector is back', async function () {
@@ -401,9 +404,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
     });
     report('CA key rotation with the procedure', { volumeLagMs: VOLUME_LAG_MS, ...pods, trust });
     assert.notEqual(publicKeyOf(newCa), publicKeyOf(oldCa), 'the CA key was not rotated');
-    assert.equal(trust.disagreements, 0, `the caBundle and the served certificate disagreed: ${JSON.stringify(trust)}`);
-    assert.equal(pods.refused, 0, `refused: ${pods.reasons.join('; ')}`);
-    assert.equal(pods.uninjected, 0);
+    assertNoDisagreement(pods, trust);
     // The CA injector, running again, merges the serving Secret's CA (the new one) and keeps the old out.
     await new Promise((r) => setTimeout(r, 2000));
     assert.equal((await install.caBundle()).trim(), newCa.trim(), 'caBundle is not the new CA alone');

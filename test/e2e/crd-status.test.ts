@@ -6,39 +6,21 @@
  * takes the Lease and keeps status current.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import {
-  createNamespace,
   dryRunPod,
-  INJECT_LABEL,
   podManifest,
-  REPO_ROOT,
-  ROUTE_LABEL,
   startTrackedWebhook,
   waitFor,
   type ControlPlane,
   type WebhookServer,
 } from './harness/index.js';
 import { httpsGet } from './harness/net.js';
-import { installCrd, removeCrd } from './support/crd.js';
-import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
+import { demoPolicy, installCrd, optInTo, removeCrd, withBrokenCondition } from './support/crd.js';
+import { getControlPlane } from './support/fixtures.js';
 
 const LEASE = ['-n', 'default', 'lease', 'init-injector-policy-status'];
 
-/** The shipped init-demo policy as object `gate` with image example.com/gate:VERSION. */
-function gate(version: string): string {
-  return readFileSync(path.join(REPO_ROOT, 'policies', 'init-demo.yaml'), 'utf8')
-    .replaceAll('name: init-demo', 'name: gate')
-    .replace('image: luksa/init-demo:1.0', `image: example.com/gate:${version}`);
-}
-/** A generation the CRD's schema takes and the webhook refuses: a CEL condition that does not compile. */
-function brokenGate(): string {
-  return gate('broken').replace(
-    '  mode: Always\n',
-    "  mode: Always\n  match:\n    conditions:\n      - name: bad\n        expression: 'object.metadata.name =='\n",
-  );
-}
+const gate = (version: string): string => demoPolicy('gate', version);
 
 interface Status {
   observedGeneration?: number;
@@ -129,18 +111,10 @@ describe('e2e: InjectionPolicy status, written by one of two replicas', function
   });
 
   it('a generation only the webhook refuses shows its problems in status; the previous one keeps serving', async function () {
-    const route = 'crd-status';
-    const ns = await createNamespace(cp, 'crd-status', { [ROUTE_LABEL]: route, [INJECT_LABEL]: 'enabled' });
-    const first = replicas[0] as WebhookServer;
-    const unregister = await registerAndWait(
-      cp,
-      { name: 'e2e-crd-status', url: first.url, caPem: cp.pki.ca.certPem, mode: 'opt-in', route },
-      ns,
-      injected,
-    );
+    const { ns, unregister } = await optInTo(cp, replicas[0] as WebhookServer, 'crd-status');
     try {
       const served = await Promise.all(replicas.map(revision));
-      await kubectl(['apply', '--server-side', '-f', '-'], brokenGate());
+      await kubectl(['apply', '--server-side', '-f', '-'], withBrokenCondition(gate('broken')));
       await waitFor(
         'gate status to show generation 3 invalid',
         async () => ((await status()).observedGeneration === 3 ? true : undefined),

@@ -8,20 +8,17 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  createNamespace,
   dryRunPod,
-  INJECT_LABEL,
   podManifest,
   REPO_ROOT,
-  ROUTE_LABEL,
   runCommand,
   startTrackedWebhook,
   waitFor,
   type ControlPlane,
 } from './harness/index.js';
 import { httpsGet } from './harness/net.js';
-import { installCrd, removeCrd } from './support/crd.js';
-import { getControlPlane, injected, registerAndWait } from './support/fixtures.js';
+import { demoPolicy, installCrd, optInTo, removeCrd, withBrokenCondition } from './support/crd.js';
+import { getControlPlane } from './support/fixtures.js';
 
 const POLICIES = path.join(REPO_ROOT, 'policies');
 
@@ -117,12 +114,7 @@ describe('e2e: the InjectionPolicy CRD', function () {
     );
 
     // What only the webhook can check: a CEL condition that does not compile passes the CRD schema.
-    const broken = readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8')
-      .replace('name: init-demo\n', 'name: broken-cel\n')
-      .replace(
-        '  mode: Always\n',
-        "  mode: Always\n  match:\n    conditions:\n      - name: bad\n        expression: 'object.metadata.name =='\n",
-      );
+    const broken = withBrokenCondition(demoPolicy('broken-cel', '1'));
     const applied = await cp.kubectl(['apply', '--server-side', '-f', '-'], broken);
     assert.equal(applied.code, 0, applied.stderr);
     const refused = await cli(['validate', '--from-cluster', '--kubeconfig', cp.kubeconfigPath]);
@@ -133,21 +125,10 @@ describe('e2e: the InjectionPolicy CRD', function () {
 
   it('serve --policy-source crd injects the objects, follows changes in seconds and keeps the last good set', async function () {
     this.timeout(90_000);
-    const gate = (version: string): string =>
-      readFileSync(path.join(POLICIES, 'init-demo.yaml'), 'utf8')
-        .replace('name: init-demo\n', 'name: gate\n')
-        .replaceAll('name: init-demo', 'name: gate')
-        .replace('image: luksa/init-demo:1.0', `image: example.com/gate:${version}`);
+    const gate = (version: string): string => demoPolicy('gate', version);
     assert.equal((await cp.kubectl(['apply', '--server-side', '-f', '-'], gate('1'))).code, 0);
     const webhook = await startTrackedWebhook(cp, 'crd-source', {}, 'crd');
-    const route = 'crd-source';
-    const ns = await createNamespace(cp, 'crd', { [ROUTE_LABEL]: route, [INJECT_LABEL]: 'enabled' });
-    const unregister = await registerAndWait(
-      cp,
-      { name: 'e2e-crd-source', url: webhook.url, caPem: cp.pki.ca.certPem, mode: 'opt-in', route },
-      ns,
-      injected,
-    );
+    const { ns, unregister } = await optInTo(cp, webhook, 'crd-source');
     try {
       const gateImage = async (): Promise<string | undefined> =>
         (await dryRunPod(cp, ns, podManifest('probe'))).spec?.initContainers?.find((c) => c.name === 'gate')?.image;
@@ -164,12 +145,7 @@ describe('e2e: the InjectionPolicy CRD', function () {
       console.log(`      (the change reached new pods ${String(Date.now() - changed)} ms after kubectl apply)`);
 
       // An object the CRD takes but the webhook cannot compile: the last good set keeps serving.
-      const broken = gate('3')
-        .replace('name: gate\n', 'name: broken\n')
-        .replace(
-          '  mode: Always\n',
-          "  mode: Always\n  match:\n    conditions:\n      - name: bad\n        expression: 'object.metadata.name =='\n",
-        );
+      const broken = withBrokenCondition(demoPolicy('broken', '3'));
       assert.equal((await cp.kubectl(['apply', '--server-side', '-f', '-'], broken)).code, 0);
       const readyz = async (): Promise<string> =>
         (await httpsGet(`https://127.0.0.1:${String(webhook.port)}/readyz`, { ca: cp.pki.ca.certPem })).body;

@@ -5,11 +5,10 @@
  * file that decides what gets built. A warm run only checks that the files exist.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { keyedCacheDir, pinnedVersion, underBuildLock } from './go-cache.js';
 
 /** The Go module that pins Kubernetes (test/e2e/k8s). */
 export const K8S_MODULE_DIR = fileURLToPath(new URL('../k8s/', import.meta.url));
@@ -31,18 +30,12 @@ const KEY_FILES = ['go.mod', 'go.sum', 'tools.go', 'etcd/main.go'];
 
 /** The Kubernetes version pinned in go.mod (e.g. "v1.37.2"). */
 export function kubernetesVersion(): string {
-  const goMod = readFileSync(path.join(K8S_MODULE_DIR, 'go.mod'), 'utf8');
-  const match = /^\s*k8s\.io\/kubernetes\s+(v\d+\.\d+\.\d+\S*)/m.exec(goMod);
-  if (match?.[1] === undefined) throw new Error(`${K8S_MODULE_DIR}go.mod: no "k8s.io/kubernetes vX.Y.Z" requirement`);
-  return match[1];
+  return pinnedVersion(K8S_MODULE_DIR, 'k8s.io/kubernetes');
 }
 
 /** The cache directory for the current go.mod/go.sum/tools.go/etcd main. */
 export function cacheDir(): string {
-  const hash = createHash('sha256');
-  for (const file of KEY_FILES) hash.update(file).update(readFileSync(path.join(K8S_MODULE_DIR, file)));
-  const root = process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache');
-  return path.join(root, 'init-injector', 'k8s', `${kubernetesVersion()}-${hash.digest('hex').slice(0, 12)}`);
+  return keyedCacheDir(K8S_MODULE_DIR, KEY_FILES, 'k8s', kubernetesVersion());
 }
 
 function binPaths(dir: string): BinaryPaths {
@@ -68,15 +61,6 @@ export function goAvailable(): boolean {
   return spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Returns the binaries, building them first when the cache lacks them (cold: many minutes). */
 export async function ensureBinaries(log: (line: string) => void = console.log): Promise<BinaryPaths> {
   const cached = cachedBinaries();
@@ -87,29 +71,13 @@ export async function ensureBinaries(log: (line: string) => void = console.log):
     );
   }
   const dir = cacheDir();
-  mkdirSync(dir, { recursive: true });
-  const lock = path.join(dir, 'build.lock');
-  for (;;) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const owner = Number(readFileSync(lock, 'utf8'));
-      if (!pidAlive(owner)) {
-        rmSync(lock, { force: true });
-        continue;
-      }
-      log(`e2e: waiting for another build of the Kubernetes binaries (pid ${String(owner)}, ${dir})`);
-      while (pidAlive(owner) && existsSync(lock)) await new Promise((r) => setTimeout(r, 5000));
-      const done = cachedBinaries();
-      if (done !== undefined) return done;
-    }
-  }
-  try {
-    await goBuild(dir, log);
-  } finally {
-    rmSync(lock, { force: true });
-  }
+  await underBuildLock(
+    dir,
+    'the Kubernetes binaries',
+    log,
+    () => cachedBinaries() !== undefined,
+    () => goBuild(dir, log),
+  );
   const built = cachedBinaries();
   if (built === undefined) throw new Error(`go build finished but binaries are missing in ${dir}/bin`);
   return built;

@@ -9,10 +9,9 @@
  * sync of the pod, not when the Secret changes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { keyedCacheDir, pinnedVersion, underBuildLock } from './go-cache.js';
 import { fileURLToPath } from 'node:url';
 import { certManagerCrdFiles } from '../../deploy/support/cert-manager.js';
 import { writeAtomicDir } from './atomicdir.js';
@@ -27,27 +26,12 @@ const KEY_FILES = ['go.mod', 'go.sum', 'main.go'];
 
 /** The cert-manager version pinned in test/e2e/certmanager/go.mod (e.g. "v1.21.2"). */
 export function certManagerVersion(): string {
-  const goMod = readFileSync(path.join(CM_MODULE_DIR, 'go.mod'), 'utf8');
-  const match = /^\s*github\.com\/cert-manager\/cert-manager\s+(v\d+\.\d+\.\d+\S*)/m.exec(goMod);
-  if (match?.[1] === undefined) throw new Error(`${CM_MODULE_DIR}go.mod: no cert-manager requirement`);
-  return match[1];
+  return pinnedVersion(CM_MODULE_DIR, 'github.com/cert-manager/cert-manager');
 }
 
 /** `${XDG_CACHE_HOME:-~/.cache}/init-injector/cert-manager/<version>-<hash of go.mod, go.sum, main.go>`. */
 export function certManagerCacheDir(): string {
-  const hash = createHash('sha256');
-  for (const file of KEY_FILES) hash.update(file).update(readFileSync(path.join(CM_MODULE_DIR, file)));
-  const root = process.env['XDG_CACHE_HOME'] ?? path.join(homedir(), '.cache');
-  return path.join(root, 'init-injector', 'cert-manager', `${certManagerVersion()}-${hash.digest('hex').slice(0, 12)}`);
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return keyedCacheDir(CM_MODULE_DIR, KEY_FILES, 'cert-manager', certManagerVersion());
 }
 
 /** The cert-manager binary, built first when the cache lacks it (cold: several minutes). */
@@ -58,54 +42,41 @@ export async function ensureCertManagerBinary(log: (line: string) => void = cons
   if (spawnSync('go', ['version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error('Go is not installed (needed to build cert-manager from its Go module); install Go >= 1.26');
   }
-  mkdirSync(dir, { recursive: true });
-  const lock = path.join(dir, 'build.lock');
-  for (;;) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch {
-      const owner = Number(readFileSync(lock, 'utf8'));
-      if (!pidAlive(owner)) {
-        rmSync(lock, { force: true });
-        continue;
+  await underBuildLock(
+    dir,
+    'cert-manager',
+    log,
+    () => existsSync(binary),
+    async () => {
+      const staging = path.join(dir, `bin.partial-${String(process.pid)}`);
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      const logFile = path.join(dir, 'build.log');
+      log(`e2e: building cert-manager ${certManagerVersion()} (controllers + cainjector) from ${CM_MODULE_DIR}`);
+      log(`e2e: a cold build takes ~6 min on 2 cores; log: ${logFile}`);
+      const started = Date.now();
+      const fd = openSync(logFile, 'w');
+      const child = spawn(
+        'go',
+        ['build', '-trimpath', '-pgo=off', '-ldflags', '-s -w', '-o', path.join(staging, 'certmanager'), '.'],
+        { cwd: CM_MODULE_DIR, stdio: ['ignore', fd, fd], env: { ...process.env, CGO_ENABLED: '0' } },
+      );
+      closeSync(fd);
+      const ticker = setInterval(() => {
+        log(`e2e: still building cert-manager (${String(Math.round((Date.now() - started) / 60000))} min)…`);
+      }, 120_000);
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      clearInterval(ticker);
+      if (code !== 0) {
+        const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
+        throw new Error(`go build of cert-manager failed (exit ${String(code)}); ${logFile}:\n${tail}`);
       }
-      log(`e2e: waiting for another build of cert-manager (pid ${String(owner)}, ${dir})`);
-      while (pidAlive(owner) && existsSync(lock)) await new Promise((r) => setTimeout(r, 5000));
-      if (existsSync(binary)) return binary;
-    }
-  }
-  try {
-    const staging = path.join(dir, `bin.partial-${String(process.pid)}`);
-    rmSync(staging, { recursive: true, force: true });
-    mkdirSync(staging, { recursive: true });
-    const logFile = path.join(dir, 'build.log');
-    log(`e2e: building cert-manager ${certManagerVersion()} (controllers + cainjector) from ${CM_MODULE_DIR}`);
-    log(`e2e: a cold build takes ~6 min on 2 cores; log: ${logFile}`);
-    const started = Date.now();
-    const fd = openSync(logFile, 'w');
-    const child = spawn(
-      'go',
-      ['build', '-trimpath', '-pgo=off', '-ldflags', '-s -w', '-o', path.join(staging, 'certmanager'), '.'],
-      { cwd: CM_MODULE_DIR, stdio: ['ignore', fd, fd], env: { ...process.env, CGO_ENABLED: '0' } },
-    );
-    closeSync(fd);
-    const ticker = setInterval(() => {
-      log(`e2e: still building cert-manager (${String(Math.round((Date.now() - started) / 60000))} min)…`);
-    }, 120_000);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    clearInterval(ticker);
-    if (code !== 0) {
-      const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-30).join('\n');
-      throw new Error(`go build of cert-manager failed (exit ${String(code)}); ${logFile}:\n${tail}`);
-    }
-    const bin = path.join(dir, 'bin');
-    rmSync(bin, { recursive: true, force: true });
-    renameSync(staging, bin);
-    log(`e2e: built cert-manager in ${String(Math.round((Date.now() - started) / 1000))} s into ${bin}`);
-  } finally {
-    rmSync(lock, { force: true });
-  }
+      const bin = path.join(dir, 'bin');
+      rmSync(bin, { recursive: true, force: true });
+      renameSync(staging, bin);
+      log(`e2e: built cert-manager in ${String(Math.round((Date.now() - started) / 1000))} s into ${bin}`);
+    },
+  );
   if (!existsSync(binary)) throw new Error(`go build finished but ${binary} is missing`);
   return binary;
 }
