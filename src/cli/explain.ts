@@ -4,7 +4,7 @@
  * read with the kubeconfig; the policies always come from -p. See docs/cli.md.
  */
 import type { KubeObject } from '../kube/wire.js';
-import { apiErrorLine, connect, namespaceFromObject, wireJson, type Cluster } from '../kube/cluster-read.js';
+import { apiErrorLine, tryConnect, namespaceFromObject, wireJson, type Cluster } from '../kube/cluster-read.js';
 import { describeObject, findPodTemplate, objectsIn } from '../kube/workloads.js';
 import type { NamespaceInfo, PolicySet } from '../engine/types.js';
 import { formatDiagnostic } from '../policy/diagnostics.js';
@@ -163,12 +163,8 @@ async function explainLive(
   const read = Object.hasOwn(READERS, kind) ? READERS[kind] : undefined;
   if (read === undefined || name === '')
     return { error: `"${ref}" is not KIND/NAME with KIND one of ${Object.keys(READERS).join(', ')}`, usage: true };
-  let cluster: Cluster;
-  try {
-    cluster = connect(kubeconfig);
-  } catch (error) {
-    return { error: `cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  const cluster = tryConnect(kubeconfig);
+  if ('error' in cluster) return cluster;
   try {
     const [object, ns] = await Promise.all([
       read(cluster, name, namespace),

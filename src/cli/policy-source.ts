@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PolicySet } from '../engine/types.js';
 import { dump } from 'js-yaml';
-import { apiErrorLine, connect, listInjectionPolicies, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
+import { apiErrorLine, POLICY_RESOURCE_NAME, readInjectionPolicies, tryConnect } from '../kube/cluster-read.js';
 import type { Diagnostic, Result } from '../policy/diagnostics.js';
 import { loadPolicies } from '../policy/load.js';
 
@@ -27,13 +27,8 @@ export const isConfigMapSource = (p: string): boolean => p.startsWith(PREFIX);
  * files are named (injectionpolicy/NAME, without lines: an object is not a file), or the failure.
  */
 async function objectsToDir(kubeconfig: string | undefined, dir: string): Promise<Renaming[] | string> {
-  const cluster = connect(kubeconfig);
-  let items: Record<string, unknown>[];
-  try {
-    items = await listInjectionPolicies(cluster);
-  } catch (error) {
-    return `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}`;
-  }
+  const items = await readInjectionPolicies(kubeconfig);
+  if (!Array.isArray(items)) return items.error;
   return items.map((item, i) => {
     const name = (item['metadata'] as { name?: string } | undefined)?.name ?? `#${String(i)}`;
     const file = path.join(dir, `${name}.yaml`);
@@ -80,7 +75,8 @@ export async function loadPolicySources(
       const [namespace, name, ...rest] = p.slice(PREFIX.length).split('/');
       if (namespace === undefined || namespace === '' || name === undefined || name === '' || rest.length > 0)
         return fail(p, `expected ${PREFIX}NAMESPACE/NAME`);
-      const cluster = connect(kubeconfig);
+      const cluster = tryConnect(kubeconfig);
+      if ('error' in cluster) return fail(p, cluster.error);
       let data: Record<string, string>;
       try {
         data = (await cluster.core.readNamespacedConfigMap({ name, namespace })).data ?? {};

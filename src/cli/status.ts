@@ -7,7 +7,7 @@
 import type { PolicySet } from '../engine/types.js';
 import {
   apiErrorLine,
-  connect,
+  tryConnect,
   listAll,
   listEach,
   namespaceFromObject,
@@ -142,13 +142,9 @@ export async function runStatus(argv: readonly string[], io: CliIO): Promise<num
     io.err(`init-injector status: the policies are invalid (${loaded.error.length} problem(s))\n`);
     return Exit.Failed;
   }
-  let cluster: Cluster;
-  try {
-    cluster = connect(values.kubeconfig);
-  } catch (error) {
-    io.err(
-      `init-injector status: cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
+  const cluster = tryConnect(values.kubeconfig);
+  if ('error' in cluster) {
+    io.err(`init-injector status: ${cluster.error}\n`);
     return Exit.Failed;
   }
   let report: DriftResult;

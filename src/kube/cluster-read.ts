@@ -30,6 +30,15 @@ export function connect(kubeconfig: string | undefined): Cluster {
   };
 }
 
+/** connect(), or why the kubeconfig cannot be loaded (one line naming the file's problem). */
+export function tryConnect(kubeconfig: string | undefined): Cluster | { readonly error: string } {
+  try {
+    return connect(kubeconfig);
+  } catch (error) {
+    return { error: `cannot load the kubeconfig: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 /** Items per list page. */
 export const PAGE = 500;
 
@@ -97,6 +106,19 @@ export function wireJson(model: unknown): Record<string, unknown> {
 export const POLICY_RESOURCE = { group: 'init-injector.io', version: 'v1alpha1', plural: 'injectionpolicies' } as const;
 /** Its full name, as kubectl writes it: injectionpolicies.init-injector.io. */
 export const POLICY_RESOURCE_NAME = `${POLICY_RESOURCE.plural}.${POLICY_RESOURCE.group}`;
+
+/** Every InjectionPolicy object of the cluster, or why they could not be read (one line). */
+export async function readInjectionPolicies(
+  kubeconfig: string | undefined,
+): Promise<Record<string, unknown>[] | { readonly error: string }> {
+  const cluster = tryConnect(kubeconfig);
+  if ('error' in cluster) return cluster;
+  try {
+    return await listInjectionPolicies(cluster);
+  } catch (error) {
+    return { error: `cannot list InjectionPolicies: ${apiErrorLine(error, cluster.server)}` };
+  }
+}
 
 /** Every InjectionPolicy object of the cluster (init-injector.io/v1alpha1), as wire JSON, paged. */
 export function listInjectionPolicies(c: Cluster): Promise<Record<string, unknown>[]> {

@@ -139,6 +139,23 @@ describe('cli: explain (built dist/)', function () {
     match(run.stderr, /configmap\/only-namespace: expected configmap\/NAMESPACE\/NAME/);
   });
 
+  it('names a kubeconfig that cannot be loaded, for every cluster policy source, without a stack trace', () => {
+    for (const source of ['configmap/platform/injector-policies', 'injectionpolicies.init-injector.io']) {
+      const run = cli([
+        'inject',
+        '-p',
+        source,
+        '--kubeconfig',
+        join(dir, 'missing.kubeconfig'),
+        '-f',
+        join(dir, 'pod.yaml'),
+      ]);
+      equal(run.code, 1);
+      match(run.stderr, new RegExp(`^${source.replaceAll('.', '\\.')}: cannot load the kubeconfig: ENOENT`, 'm'));
+      equal(run.stderr.includes('    at '), false, run.stderr);
+    }
+  });
+
   it('names the server and the reason when the cluster cannot be reached', async () => {
     const port = await new Promise<number>((resolve) => {
       const server = createServer().listen(0, '127.0.0.1', () => {
