@@ -5,7 +5,8 @@
  * (`--namespace-labels`, for local runs and tests), or none (namespaceSelector cannot match).
  */
 import { readFile } from 'node:fs/promises';
-import { CoreV1Api, KubeConfig, makeInformer, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, makeInformer, type V1Namespace } from '@kubernetes/client-node';
+import { serverKubeConfig } from './kubeconfig.js';
 import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
 import { NamespaceLabelsError } from '../errors.js';
@@ -211,9 +212,7 @@ export function informerNamespaceSource(
   options: InformerOptions,
   onEvent: (e: NamespaceEvent) => void = () => undefined,
 ): NamespaceSource {
-  const kc = new KubeConfig();
-  if (options.kubeconfig === undefined) kc.loadFromCluster();
-  else kc.loadFromFile(options.kubeconfig);
+  const kc = serverKubeConfig(options.kubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
   const informer = makeInformer<V1Namespace>(kc, '/api/v1/namespaces', () => api.listNamespace());
   const table = new Map<string, NamespaceInfo>();

@@ -1,27 +1,22 @@
 /**
  * `serve --policy-source crd`, composed: the informer over InjectionPolicy objects (policy-objects.ts)
  * feeds the PolicyStore; when a status Lease is configured, an elector (kube/lease.ts) makes one
- * replica the status writer (status-writer.ts), which writes after every reload.
+ * replica the status writer (status-writer.ts), which writes after every reload. One client
+ * configuration serves the informer, the Lease and the status writes.
  */
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { ServeConfig } from '../config.js';
 import { PolicyLoadError } from '../errors.js';
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
+import { serverKubeConfig } from '../kube/kubeconfig.js';
 import { leaseApi, leaseElector } from '../kube/lease.js';
 import type { Logger } from '../log.js';
 import { PolicyStore, type ReloadEvent } from '../policy/store.js';
 import type { Metrics } from './metrics.js';
-import { policyObjects, type ClusterAccess } from './policy-objects.js';
-import { statusWriter } from './status-writer.js';
+import { policyObjects, type PolicyObjects } from './policy-objects.js';
+import { statusWriter, type StatusWriter } from './status-writer.js';
 
 type CrdSource = Extract<ServeConfig['policySource'], { kind: 'crd' }>;
-
-function kubeConfig(access: ClusterAccess): KubeConfig {
-  const kc = new KubeConfig();
-  if (access.kind === 'in-cluster') kc.loadFromCluster();
-  else kc.loadFromFile(access.path);
-  return kc;
-}
 
 /** Opens the store over the cluster's objects; the first list must succeed, or serve does not start. */
 export async function openObjectPolicies(
@@ -30,7 +25,8 @@ export async function openObjectPolicies(
   metrics: Metrics,
   log: Logger,
 ): Promise<{ store: PolicyStore; stop: () => Promise<void> }> {
-  const objects = policyObjects(source.access);
+  const kc = serverKubeConfig(source.access.kind === 'kubeconfig' ? source.access.path : undefined);
+  const objects = policyObjects(kc);
   try {
     await objects.start();
   } catch (e) {
@@ -56,26 +52,35 @@ export async function openObjectPolicies(
       trigger: 'object',
     });
 
-  const lease = source.statusLease;
-  if (lease === undefined) {
-    const stopFollowing = store.follow(
-      (changed) => objects.subscribe(changed),
-      (e) => {
-        report(e);
-        invalid();
-      },
-    );
-    return {
-      store,
-      stop: () => {
-        stopFollowing();
-        objects.stop();
-        return Promise.resolve();
-      },
-    };
-  }
+  const status =
+    source.statusLease === undefined ? undefined : statusByLease(source.statusLease, kc, objects, metrics, log);
+  const stopFollowing = store.follow(
+    (changed) => objects.subscribe(changed),
+    (e) => {
+      report(e);
+      invalid();
+      status?.writer.poke();
+    },
+  );
+  status?.start();
+  return {
+    store,
+    async stop() {
+      stopFollowing();
+      objects.stop();
+      await status?.stop();
+    },
+  };
+}
 
-  const kc = kubeConfig(source.access);
+/** The status writer of the replica holding `lease`, and the elector that decides it. */
+function statusByLease(
+  lease: NonNullable<CrdSource['statusLease']>,
+  kc: KubeConfig,
+  objects: PolicyObjects,
+  metrics: Metrics,
+  log: Logger,
+): { writer: StatusWriter; start: () => void; stop: () => Promise<void> } {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
   const elector = leaseElector(leaseApi(kc, lease.namespace, lease.name), lease, {
@@ -101,21 +106,13 @@ export async function openObjectPolicies(
     log,
     metrics,
   });
-  const stopFollowing = store.follow(
-    (changed) => objects.subscribe(changed),
-    (e) => {
-      report(e);
-      invalid();
-      writer.poke();
-    },
-  );
-  elector.start();
   return {
-    store,
-    async stop() {
-      stopFollowing();
+    writer,
+    start: () => {
+      elector.start();
+    },
+    stop: async () => {
       writer.stop();
-      objects.stop();
       await elector.stop();
     },
   };

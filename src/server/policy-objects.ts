@@ -5,14 +5,11 @@
  * an object that turns invalid keeps its last valid generation in force while the others' changes
  * take effect, and its problems show in its status, /readyz and the log.
  */
-import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
 import { describeClientError } from '../kube/namespaces.js';
 import type { Loaded } from '../policy/store.js';
 import { settle, type InForce, type ObjectOutcome } from '../policy/objects.js';
-
-/** How to reach the API server: a kubeconfig file, or the pod's service account. */
-export type ClusterAccess = { readonly kind: 'kubeconfig'; readonly path: string } | { readonly kind: 'in-cluster' };
 
 export interface PolicyObjects {
   /** Lists the objects and opens the watch; rejects (naming the server and why) when the list fails. */
@@ -26,11 +23,8 @@ export interface PolicyObjects {
   stop(): void;
 }
 
-/** The informer-backed source. */
-export function policyObjects(access: ClusterAccess, retryMs = 5_000): PolicyObjects {
-  const kc = new KubeConfig();
-  if (access.kind === 'in-cluster') kc.loadFromCluster();
-  else kc.loadFromFile(access.path);
+/** The informer-backed source, through the client configuration `kc`. */
+export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
   const server = kc.getCurrentCluster()?.server ?? 'the API server';
   const api = kc.makeApiClient(CustomObjectsApi);
   const list = (): Promise<never> => api.listClusterCustomObject({ ...POLICY_RESOURCE }) as Promise<never>;
