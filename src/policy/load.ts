@@ -79,7 +79,7 @@ const SERVER_METADATA = ['uid', 'resourceVersion', 'generation', 'creationTimest
  * the API server sets (SERVER_METADATA, `status`) are set aside before the schema, which knows only
  * what a platform team writes.
  */
-function asWritten(value: Record<string, unknown>): Record<string, unknown> {
+export function asWritten(value: Record<string, unknown>): Record<string, unknown> {
   const meta = value['metadata'];
   if (!isRecord(meta) && value['status'] === undefined) return value;
   const rest = { ...value };

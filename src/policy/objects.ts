@@ -9,9 +9,10 @@
  */
 import { dump } from 'js-yaml';
 import type { CompiledPolicy, PolicySet } from '../engine/types.js';
+import { canonicalJson } from './canonical.js';
 import { buildPolicySet } from './compile.js';
 import { err, type Diagnostic, type Result } from './diagnostics.js';
-import { checkFile } from './load.js';
+import { asWritten, checkFile } from './load.js';
 
 interface ObjectMeta {
   readonly name?: unknown;
@@ -30,6 +31,12 @@ export function objectName(object: unknown): string {
 /** The name of an object's source in diagnostics. */
 function sourceOf(object: unknown): string {
   return `injectionpolicy/${objectName(object)}`;
+}
+
+/** What checking an object reads: the object as written (status and server-set metadata aside). */
+function writtenForm(object: unknown): string {
+  const json = JSON.parse(JSON.stringify(object)) as unknown;
+  return canonicalJson(typeof json === 'object' && json !== null ? asWritten(json as Record<string, unknown>) : json);
 }
 
 /** One object checked on its own: its policy, or its problems. */
@@ -68,6 +75,17 @@ export interface InForce {
   readonly policy: CompiledPolicy;
 }
 
+/**
+ * An object's check, remembered by its written form: the API server sends an update for every
+ * status write and metadata change, and checking (CEL compilation above all) costs about a
+ * millisecond per object, so an object whose written form did not change is not checked again.
+ */
+export interface Checked {
+  readonly written: string;
+  readonly policy?: CompiledPolicy;
+  readonly diagnostics: Diagnostic[];
+}
+
 /** What became of one object: the status the webhook reports for it. */
 export interface ObjectOutcome {
   readonly name: string;
@@ -87,15 +105,23 @@ export interface Settled {
   readonly diagnostics: readonly Diagnostic[];
   /** Pass to the next settle(): the valid generation of each object. */
   readonly kept: ReadonlyMap<string, InForce>;
+  /** Pass to the next settle(): each object's check. */
+  readonly checked: ReadonlyMap<string, Checked>;
 }
 
 /**
  * Judges each object on its own. A valid object is in force as written; an invalid one keeps the
  * generation kept from an earlier call in force (the same object: same uid), or is not in force at
- * all. A deleted object is forgotten.
+ * all. A deleted object is forgotten. An object whose written form is the one in `checked` (from the
+ * previous call) keeps that check.
  */
-export function settle(objects: readonly unknown[], kept: ReadonlyMap<string, InForce>): Settled {
+export function settle(
+  objects: readonly unknown[],
+  kept: ReadonlyMap<string, InForce>,
+  checked: ReadonlyMap<string, Checked> = new Map(),
+): Settled {
   const next = new Map<string, InForce>();
+  const nextChecked = new Map<string, Checked>();
   const outcomes: ObjectOutcome[] = [];
   const diagnostics: Diagnostic[] = [];
   const sorted = [...objects].sort((a, b) => objectName(a).localeCompare(objectName(b)));
@@ -104,12 +130,15 @@ export function settle(objects: readonly unknown[], kept: ReadonlyMap<string, In
     const name = objectName(object);
     const uid = typeof meta.uid === 'string' ? meta.uid : '';
     const generation = typeof meta.generation === 'number' ? meta.generation : 0;
-    const checked = checkObject(object);
-    diagnostics.push(...checked.diagnostics);
+    const written = writtenForm(object);
+    const known = checked.get(name);
+    const check = known?.written === written ? known : { written, ...checkObject(object) };
+    nextChecked.set(name, check);
+    diagnostics.push(...check.diagnostics);
     const previous = kept.get(name);
     const inForce =
-      checked.policy !== undefined
-        ? { uid, generation, policy: checked.policy }
+      check.policy !== undefined
+        ? { uid, generation, policy: check.policy }
         : previous?.uid === uid
           ? previous
           : undefined;
@@ -118,11 +147,11 @@ export function settle(objects: readonly unknown[], kept: ReadonlyMap<string, In
       name,
       generation,
       ...(inForce && { inForce: { generation: inForce.generation, digest: inForce.policy.digest } }),
-      problems: checked.diagnostics.map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`)),
+      problems: check.diagnostics.map((d) => (d.path === '' ? d.message : `${d.path}: ${d.message}`)),
     });
   }
   const built = buildPolicySet([...next.values()].map((k) => k.policy));
   // Object names are unique in the cluster, so the set always builds; a failure here is a bug.
   if (!built.ok) throw new Error(`policy objects made no set: ${built.error.map((d) => d.message).join('; ')}`);
-  return { set: built.value, outcomes, diagnostics, kept: next };
+  return { set: built.value, outcomes, diagnostics, kept: next, checked: nextChecked };
 }

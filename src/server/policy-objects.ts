@@ -9,7 +9,7 @@ import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject 
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
 import { describeClientError } from '../kube/namespaces.js';
 import type { Loaded } from '../policy/store.js';
-import { settle, type InForce, type ObjectOutcome } from '../policy/objects.js';
+import { settle, type Checked, type InForce, type ObjectOutcome } from '../policy/objects.js';
 
 export interface PolicyObjects {
   /** Lists the objects and opens the watch; rejects (naming the server and why) when the list fails. */
@@ -42,6 +42,7 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
   let lastError: unknown;
   let retry: NodeJS.Timeout | undefined;
   let kept: ReadonlyMap<string, InForce> = new Map();
+  let checked: ReadonlyMap<string, Checked> = new Map();
   let last: ReturnType<PolicyObjects['outcomes']> = [];
   informer.on('add', notify);
   informer.on('update', notify);
@@ -71,8 +72,9 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
     },
     load(): Promise<Loaded> {
       const objects = informer.list();
-      const settled = settle(objects, kept);
+      const settled = settle(objects, kept, checked);
       kept = settled.kept;
+      checked = settled.checked;
       const byName = new Map(objects.map((o) => [o.metadata?.name, o]));
       last = settled.outcomes.flatMap((outcome) => {
         const object = byName.get(outcome.name);

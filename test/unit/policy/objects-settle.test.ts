@@ -61,6 +61,23 @@ describe('policy objects: settle', () => {
     equal(recreated.outcomes[0]?.inForce, undefined);
   });
 
+  it('checks an object again only when what was written changed, not for its status or server metadata', () => {
+    const first = settle([object('a', 1, 'example.com/a:1')], new Map());
+    const written = object('a', 1, 'example.com/a:1') as { metadata: Record<string, unknown> };
+    const statusWritten = { ...written, metadata: { ...written.metadata }, status: { observedGeneration: 1 } };
+    statusWritten.metadata['resourceVersion'] = '99';
+    statusWritten.metadata['managedFields'] = [{ manager: 'init-injector' }];
+    const again = settle([statusWritten], first.kept, first.checked);
+    ok(again.set.policies[0] === first.set.policies[0], 'the same compiled policy, not a new check');
+    const changed = settle([object('a', 2, 'example.com/a:2')], again.kept, again.checked);
+    deepStrictEqual(images(changed), { a: 'example.com/a:2' });
+    // A broken generation is checked, not taken from the memo of the valid one.
+    const [outcome] = settle([broken('a', 3)], changed.kept, changed.checked).outcomes;
+    if (outcome === undefined) throw new Error('no outcome');
+    equal(outcome.inForce?.generation, 2);
+    match(outcome.problems[0] ?? '', /^spec\.match\.conditions\[0\]\.expression: /);
+  });
+
   it('reports a document that is not an InjectionPolicy instead of ignoring it', () => {
     const s = settle([{ metadata: { name: 'odd', uid: 'u', generation: 1 } }], new Map<string, InForce>());
     equal(s.outcomes[0]?.inForce, undefined);
