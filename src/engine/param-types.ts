@@ -83,11 +83,6 @@ export function readTyped(type: ParameterType, text: string): TypedValue | undef
   }
 }
 
-/** -1, 0 or 1 as bound a is less than, equal to or greater than bound b. */
-export function compareExactBounds(a: Bound, b: Bound): number {
-  return compareExact(a.exact, b.exact);
-}
-
 /** Why `value` is outside [minimum, maximum], or undefined when it is inside (or unbounded). */
 export function outOfBounds(
   value: TypedValue,

@@ -11,8 +11,6 @@ import type { Container } from '../kube/wire.js';
 import { copyWith, isRecord, jsonEqual } from './equal.js';
 import { canonicalMilli } from './quantity.js';
 
-export { canonicalMilli };
-
 type Json = Record<string, unknown>;
 const unset = (v: unknown): boolean => v === undefined || v === null || v === '' || v === 0;
 

@@ -14,7 +14,7 @@
  */
 import type { Container, Pod } from '../kube/wire.js';
 import { copyWith, isRecord } from './equal.js';
-import { canonicalMilli } from './present.js';
+import { canonicalMilli } from './quantity.js';
 import { Reason } from './reasons.js';
 import type { CompiledPolicy, RenderedParts } from './types.js';
 

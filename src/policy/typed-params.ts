@@ -6,13 +6,13 @@
  */
 import {
   BOUNDED_TYPES,
-  compareExactBounds,
   EXPECTED,
   outOfBounds,
   readTyped,
   type Bound,
   type ParameterType,
 } from '../engine/param-types.js';
+import { compareExact } from '../engine/quantity.js';
 import type { Parameter } from './schema.js';
 
 /** Reports a problem at a field of the parameter (`minimum`, `default`…). */
@@ -49,7 +49,7 @@ export function typedParameter(p: Parameter, report: Report): { minimum?: Bound;
   }
   const minimum = readBound(type, 'minimum', p, report);
   const maximum = readBound(type, 'maximum', p, report);
-  if (minimum && maximum && compareExactBounds(minimum, maximum) > 0)
+  if (minimum && maximum && compareExact(minimum.exact, maximum.exact) > 0)
     report('maximum', `maximum ${maximum.text} is below the minimum ${minimum.text}`);
   if (p.default !== undefined) {
     const value = readTyped(type, p.default);

@@ -4,7 +4,7 @@
 import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
 import { CelBudget, CEL_COST_BUDGET } from '../../../src/engine/cel-budget.js';
 import { MAX_MOUNT_TARGETS } from '../../../src/engine/apply.js';
-import { canonicalMilli } from '../../../src/engine/present.js';
+import { canonicalMilli } from '../../../src/engine/quantity.js';
 import type { Pod } from '../../../src/kube/wire.js';
 import { compileCel } from '../../../src/policy/cel.js';
 import { decision, doc, pod, policySet, run } from './helpers.js';
