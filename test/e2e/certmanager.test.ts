@@ -170,6 +170,13 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   this.timeout(300_000);
   const installs: Install[] = [];
   let overlayInstall: Install | undefined;
+  /** The Fail install the renewal and rotation scenarios run against, with its CA's name and certificate now. */
+  const failInstallCa = async (): Promise<{ install: Install; caName: string; oldCa: string }> => {
+    const install = installs[0];
+    assert.ok(install, 'needs the Fail install');
+    const caName = `${install.release}-ca`;
+    return { install, caName, oldCa: await secretCert(cp, install.namespace, caName) };
+  };
 
   before(async function () {
     this.timeout(0); // a cold run builds the cert-manager binary first (minutes)
@@ -289,10 +296,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   });
 
   it('CA renewed with the chart defaults (key kept) while the CA injector is down: the old caBundle trusts the new leaf; never disagree, 0 refused, 0 uninjected', async function () {
-    const install = installs[0];
-    assert.ok(install, 'needs the Fail install');
-    const caName = `${install.release}-ca`;
-    const oldCa = await secretCert(cp, install.namespace, caName);
+    const { install, caName, oldCa } = await failInstallCa();
     let newCa = '';
     const { pods, trust } = await underLoad(cp, install, async (mark) => {
       await certManager().stopCAInjector();
@@ -313,10 +317,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   });
 
   it('CA key rotated with the CA injector running: it merges the new CA into caBundle before the new leaf is served; never disagree, 0 refused', async function () {
-    const install = installs[0];
-    assert.ok(install, 'needs the Fail install');
-    const caName = `${install.release}-ca`;
-    const oldCa = await secretCert(cp, install.namespace, caName);
+    const { install, caName, oldCa } = await failInstallCa();
     let newCa = '';
     const { pods, trust } = await underLoad(cp, install, async (mark) => {
       mark('renew CA with a new key');
@@ -335,9 +336,7 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   });
 
   it('CA key rotated while the CA injector is down: the new leaf is served before caBundle trusts it, until the CA injector is back', async function () {
-    const install = installs[0];
-    assert.ok(install, 'needs the Fail install');
-    const caName = `${install.release}-ca`;
+    const { install, caName } = await failInstallCa();
     let newCa = '';
     const { pods, trust } = await underLoad(cp, install, async (mark) => {
       await certManager().stopCAInjector();
@@ -359,11 +358,8 @@ describe('e2e: real cert-manager issues and rotates the webhook certificate', fu
   });
 
   it('CA key rotated with the documented procedure (docs/operations.md), the CA injector down while the leaf changes: never disagree, 0 refused, 0 uninjected, only the new CA trusted at the end', async function () {
-    const install = installs[0];
-    assert.ok(install, 'needs the Fail install');
+    const { install, caName, oldCa } = await failInstallCa();
     const { namespace, release } = install;
-    const caName = `${release}-ca`;
-    const oldCa = await secretCert(cp, namespace, caName);
     let newCa = '';
     const kubectl = async (args: string[]): Promise<void> => {
       const r = await cp.kubectl(args);
