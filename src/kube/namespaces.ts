@@ -283,7 +283,7 @@ export function informerNamespaceSource(
 }
 
 /** The list succeeded when the informer has a resourceVersion (a failed list leaves it empty). */
-function listed(informer: object): boolean {
+export function listed(informer: object): boolean {
   const rv = (informer as { latestResourceVersion?: () => string }).latestResourceVersion;
   return typeof rv === 'function' ? rv.call(informer) !== '' : true;
 }

@@ -7,7 +7,7 @@
  */
 import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
-import { describeClientError } from '../kube/namespaces.js';
+import { describeClientError, listed } from '../kube/namespaces.js';
 import type { Loaded } from '../policy/store.js';
 import { settle, type Checked, type InForce, type ObjectOutcome } from '../policy/objects.js';
 
@@ -62,8 +62,7 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
         lastError = e;
       }
       // A failed list is reported through 'error' and leaves no resourceVersion behind.
-      const rv = (informer as { latestResourceVersion?: () => string }).latestResourceVersion?.call(informer);
-      if (rv === '' || rv === undefined) {
+      if (!listed(informer)) {
         void informer.stop();
         const why = lastError === undefined ? 'the list returned nothing' : describeClientError(lastError);
         throw new Error(`cannot list ${POLICY_RESOURCE_NAME} at ${server}: ${why}`, { cause: lastError });
