@@ -49,7 +49,7 @@ interface Job {
 /** The worker entry next to this module: .js when built, .ts when run from source (tests, tsx). */
 function workerUrl(): URL {
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./large-worker${ext}`, import.meta.url);
+  return new URL(`./large-worker-entry${ext}`, import.meta.url);
 }
 
 /** Answers large reviews in a worker thread; see the module comment. */
@@ -79,6 +79,19 @@ export class LargeLane {
   }
 
   /**
+   * Starts the worker and has it compile `policies` now, at its low priority, so that the first
+   * large review after start-up pays neither the thread's start nor the compilation.
+   */
+  prepare(policies: PolicySet): void {
+    if (this.#closed) return;
+    const worker = this.#ensureWorker();
+    if (policies.revision !== this.#sentRevision) {
+      this.#post(worker, { type: 'policies', source: policySource(policies) });
+      this.#sentRevision = policies.revision;
+    }
+  }
+
+  /**
    * The answer to one large review. Never rejects. A body with memory of its own (readBody gives
    * large bodies theirs) is moved to the worker: the caller must not use it afterwards.
    */
@@ -94,11 +107,8 @@ export class LargeLane {
         this.#expire(id);
       }, this.#deadline);
       this.#jobs.set(id, { resolve, lookup, timer, uid });
+      this.prepare(policies);
       const worker = this.#ensureWorker();
-      if (policies.revision !== this.#sentRevision) {
-        this.#post(worker, { type: 'policies', source: policySource(policies) });
-        this.#sentRevision = policies.revision;
-      }
       // Moved, not copied, when the body has its own memory (readBody gives large bodies their own).
       const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
       const own = whole && body.buffer instanceof ArrayBuffer ? new Uint8Array(body.buffer) : new Uint8Array(body);

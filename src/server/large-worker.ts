@@ -2,10 +2,9 @@
  * The large-review worker: a thread of its own that parses, decodes and answers the reviews too
  * large for the event loop (large-lane.ts). It runs the same admitRequest as the event loop, on a
  * PolicySet compiled from the same documents (same revision), with the namespace the main thread
- * looks up in its cache. Messages: see LaneMessage and WorkerMessage.
+ * looks up in its cache. It runs below the event loop's CPU priority (large-worker-entry.ts loads it).
+ * Messages: see LaneMessage and WorkerMessage.
  */
-import { readlinkSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { mutate } from '../engine/index.js';
 import type { NamespaceInfo, PolicySet } from '../engine/types.js';
@@ -24,21 +23,6 @@ export type LaneMessage =
 export type WorkerMessage =
   | { readonly type: 'namespace'; readonly id: number; readonly uid: string; readonly name: string }
   | { readonly type: 'answer'; readonly id: number; readonly answer: Answer };
-
-/**
- * This thread yields the CPU to the event loop: on Linux a thread is a task with its own id
- * (/proc/thread-self), and setpriority on it lowers only this thread. Elsewhere, or where the call
- * is refused, the worker runs at the process's priority.
- */
-function yieldToEventLoop(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, constants.priority.PRIORITY_LOW);
-  } catch {
-    // not Linux, or not allowed: the deadline and the heap limit still bound the lane
-  }
-}
-yieldToEventLoop();
 
 const port = parentPort;
 if (port === null) throw new Error('large-worker.ts runs as a worker thread');

@@ -196,6 +196,7 @@ export async function startServe(
       draining: () => draining,
     });
   const large = new LargeLane({ log });
+  large.prepare(store.current());
   const listener = createListener({
     policies: () => store.current(),
     namespaces: (name) => namespaces.lookup(name),

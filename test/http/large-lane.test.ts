@@ -2,7 +2,7 @@
 // loop would, and denies (with the request's uid, never allows) what it cannot evaluate: past its
 // deadline, past its heap, or while another large review holds it.
 import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mutate } from '../../src/engine/index.js';
@@ -21,6 +21,14 @@ interface Out {
 const text = (a: Answer): string => (typeof a.text === 'string' ? a.text : Buffer.from(a.text).toString('utf8'));
 const parse = (a: Answer): Out => JSON.parse(text(a)) as Out;
 const lookup = (name: string) => ({ name, labels: {} });
+
+/** The nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+function threadNices(): number[] {
+  return readdirSync('/proc/self/task').map((tid) => {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  });
+}
 
 describe('large-review lane: a worker thread with a deadline and a heap of its own', function () {
   this.timeout(60_000);
@@ -107,6 +115,23 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
       equal(parse(await roomy.admit(body('lane-after'), policies, lookup)).response?.allowed, true);
     } finally {
       await roomy.close();
+    }
+  });
+
+  it('prepare() starts the worker below the event loop priority before any large review', async () => {
+    const before = threadNices().filter((n) => n === 19).length;
+    const lane = new LargeLane({ log: silentLogger() });
+    try {
+      lane.prepare(policies);
+      let niced = 0;
+      for (let i = 0; i < 100 && niced <= before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        niced = threadNices().filter((n) => n === 19).length;
+      }
+      equal(niced, before + 1, 'one more thread runs at nice 19: the worker');
+      equal(parse(await lane.admit(body('lane-prepared'), policies, lookup)).response?.allowed, true);
+    } finally {
+      await lane.close();
     }
   });
 
