@@ -83,12 +83,7 @@ export class LargeLane {
    * large review after start-up pays neither the thread's start nor the compilation.
    */
   prepare(policies: PolicySet): void {
-    if (this.#closed) return;
-    const worker = this.#ensureWorker();
-    if (policies.revision !== this.#sentRevision) {
-      this.#post(worker, { type: 'policies', source: policySource(policies) });
-      this.#sentRevision = policies.revision;
-    }
+    if (!this.#closed) this.#workerWith(policies);
   }
 
   /**
@@ -107,8 +102,7 @@ export class LargeLane {
         this.#expire(id);
       }, this.#deadline);
       this.#jobs.set(id, { resolve, lookup, timer, uid });
-      this.prepare(policies);
-      const worker = this.#ensureWorker();
+      const worker = this.#workerWith(policies);
       // Moved, not copied, when the body has its own memory (readBody gives large bodies their own).
       const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
       const own = whole && body.buffer instanceof ArrayBuffer ? new Uint8Array(body.buffer) : new Uint8Array(body);
@@ -123,6 +117,16 @@ export class LargeLane {
     this.#worker = undefined;
     this.#failAll('the server is shutting down', 'shutdown');
     if (worker) await worker.terminate();
+  }
+
+  /** The worker, started if need be, holding `policies` (sent when it holds another revision). */
+  #workerWith(policies: PolicySet): Worker {
+    const worker = this.#ensureWorker();
+    if (policies.revision !== this.#sentRevision) {
+      this.#post(worker, { type: 'policies', source: policySource(policies) });
+      this.#sentRevision = policies.revision;
+    }
+    return worker;
   }
 
   #post(worker: Worker, m: LaneMessage): void {

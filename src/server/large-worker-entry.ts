@@ -15,5 +15,5 @@ try {
   // not Linux, or not allowed
 }
 
-const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-await import(new URL(`./large-worker${ext}`, import.meta.url).href);
+// Imported only now: a static import would be evaluated before the lines above.
+await import('./large-worker.js');
