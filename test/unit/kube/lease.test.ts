@@ -3,7 +3,7 @@
 // takeover only after a whole lease duration without change, a hand-back lets the next one lead at
 // once, and a leader that cannot renew stops leading before anyone may take over.
 import { deepStrictEqual, equal, rejects } from 'node:assert/strict';
-import { leaseElector, type LeaseApi, type LeaseRecord } from '../../../src/kube/lease.js';
+import { leaseElector, type ElectorOptions, type LeaseApi, type LeaseRecord } from '../../../src/kube/lease.js';
 
 class Conflict extends Error {
   readonly code = 409;
@@ -42,11 +42,16 @@ describe('kube: lease elector', () => {
   let clock = 0;
   const now = (): number => clock;
   beforeEach(() => (clock = 1_000_000));
+  /** Candidates a and b on one fresh Lease store; `aOptions` adds to a's options. */
+  const twoCandidates = (aOptions: Partial<ElectorOptions> = {}) => {
+    const api = store();
+    const a = leaseElector(api, NAME, { identity: 'a', now, ...aOptions });
+    const b = leaseElector(api, NAME, { identity: 'b', now });
+    return { api, a, b };
+  };
 
   it('elects exactly one of two candidates and records it in the Lease', async () => {
-    const api = store();
-    const a = leaseElector(api, NAME, { identity: 'a', now });
-    const b = leaseElector(api, NAME, { identity: 'b', now });
+    const { api, a, b } = twoCandidates();
     await a.tick();
     await b.tick();
     deepStrictEqual([a.isLeader(), b.isLeader()], [true, false]);
@@ -57,9 +62,7 @@ describe('kube: lease elector', () => {
   });
 
   it('takes over only after the record stayed unchanged for a whole lease duration', async () => {
-    const api = store();
-    const a = leaseElector(api, NAME, { identity: 'a', now });
-    const b = leaseElector(api, NAME, { identity: 'b', now });
+    const { api, a, b } = twoCandidates();
     await a.tick();
     await b.tick();
     clock += 10_000;
@@ -79,10 +82,8 @@ describe('kube: lease elector', () => {
   });
 
   it('hands the Lease back on stop, so the next candidate leads at its next attempt', async () => {
-    const api = store();
     const changes: boolean[] = [];
-    const a = leaseElector(api, NAME, { identity: 'a', now, onChange: (l) => changes.push(l) });
-    const b = leaseElector(api, NAME, { identity: 'b', now });
+    const { api, a, b } = twoCandidates({ onChange: (l) => changes.push(l) });
     await a.tick();
     await b.tick();
     await a.stop();
@@ -108,9 +109,7 @@ describe('kube: lease elector', () => {
   });
 
   it('loses a race for the Lease to the candidate that wrote first', async () => {
-    const api = store();
-    const a = leaseElector(api, NAME, { identity: 'a', now });
-    const b = leaseElector(api, NAME, { identity: 'b', now });
+    const { api, a, b } = twoCandidates();
     await Promise.all([a.tick(), b.tick()]);
     equal([a.isLeader(), b.isLeader()].filter(Boolean).length, 1);
     await rejects(api.create({ metadata: {} }), /exists/);
