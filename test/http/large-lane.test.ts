@@ -22,12 +22,18 @@ const text = (a: Answer): string => (typeof a.text === 'string' ? a.text : Buffe
 const parse = (a: Answer): Out => JSON.parse(text(a)) as Out;
 const lookup = (name: string) => ({ name, labels: {} });
 
-/** The nice value of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
-function threadNices(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
+const SCHED_IDLE = 5;
+
+/**
+ * The threads of this process at nice 19 under SCHED_IDLE (fields 19 and 41 of
+ * /proc/self/task/<tid>/stat; the fields after the command name start at field 3).
+ */
+function idleThreads(): number {
+  return readdirSync('/proc/self/task').filter((tid) => {
     const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
+  }).length;
 }
 
 describe('large-review lane: a worker thread with a deadline and a heap of its own', function () {
@@ -118,17 +124,17 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
     }
   });
 
-  it('prepare() starts the worker below the event loop priority before any large review', async () => {
-    const before = threadNices().filter((n) => n === 19).length;
+  it('prepare() starts the worker at nice 19 under SCHED_IDLE before any large review', async () => {
+    const before = idleThreads();
     const lane = new LargeLane({ log: silentLogger() });
     try {
       lane.prepare(policies);
-      let niced = 0;
-      for (let i = 0; i < 100 && niced <= before; i++) {
+      let idle = 0;
+      for (let i = 0; i < 100 && idle <= before; i++) {
         await new Promise((r) => setTimeout(r, 50));
-        niced = threadNices().filter((n) => n === 19).length;
+        idle = idleThreads();
       }
-      equal(niced, before + 1, 'one more thread runs at nice 19: the worker');
+      equal(idle, before + 1, 'one more thread runs at nice 19 under SCHED_IDLE: the worker');
       equal(parse(await lane.admit(body('lane-prepared'), policies, lookup)).response?.allowed, true);
     } finally {
       await lane.close();
