@@ -5,8 +5,8 @@
  * pod would get instead. Printed as a table for people or as JSON for scripts.
  */
 import { drift, DriftState, type PolicyDrift } from '../engine/drift.js';
-import type { NamespaceInfo, PolicySet, RequestInfo } from '../engine/types.js';
-import type { Pod } from '../kube/wire.js';
+import type { CompiledPolicy, NamespaceInfo, PolicySet, RequestInfo } from '../engine/types.js';
+import type { Container, Pod } from '../kube/wire.js';
 
 /** The state column: drift states for pods; for templates what a new pod would get. */
 export type RowState = DriftState | 'would-inject' | 'would-deny';
@@ -65,6 +65,28 @@ export function podSummary(states: readonly string[]): string {
   return bad.length > 0 ? bad.join(', ') : 'current';
 }
 
+/**
+ * For a policy that injects now and has an anchor that finds no init container: says that
+ * `placement` decides instead (docs/semantics.md, "Placement and anchors"). `names` are the init
+ * containers the policy's turn would see: the pod's own and those of earlier injecting policies.
+ */
+export function anchorNote(policy: CompiledPolicy | undefined, names: ReadonlySet<string>): string | undefined {
+  const anchor = policy?.anchor;
+  if (policy === undefined || anchor === undefined) return undefined;
+  const name = anchor.before ?? anchor.after;
+  if (names.has(name)) return undefined;
+  const side = anchor.before === undefined ? 'after' : 'before';
+  return `anchor ${side} "${name}": the pod has no init container of that name, so placement ${policy.placement} places it`;
+}
+
+/** The names of the pod's own init containers. */
+function initNames(pod: Pod): Set<string> {
+  const list = pod.spec?.initContainers;
+  // A hand-written pod may hold null in its list (the engine keeps it, matching no name).
+  const own = (Array.isArray(list) ? list : []) as readonly (Container | null)[];
+  return new Set(own.map((c) => c?.name).filter((n) => typeof n === 'string'));
+}
+
 /** Builds the explanation of one pod or template. */
 export function explain(input: ExplainInput): Explanation {
   const base = { object: input.object, namespace: input.namespace.name, template: input.template };
@@ -76,8 +98,17 @@ export function explain(input: ExplainInput): Explanation {
     policies: input.policies,
     ...(input.request ? { request: input.request } : {}),
   });
+  // Policies run in order, each seeing the init containers of those before it that inject.
+  const names = initNames(input.pod);
   const rows = report.map((d): ExplainRow => {
     const policy = input.policies.byName.get(d.policy);
+    const injects = d.decision?.outcome === 'inject';
+    let detail = input.template && injects ? 'a new pod would get it' : d.detail;
+    if (injects) {
+      const note = anchorNote(policy, names);
+      if (note !== undefined) detail = `${detail}; ${note}`;
+      for (const n of policy?.containerNames ?? []) names.add(n);
+    }
     return {
       policy: d.policy,
       state: input.template ? templateState(d) : d.state,
@@ -85,7 +116,7 @@ export function explain(input: ExplainInput): Explanation {
       injects: policy?.containerNames ?? [],
       ...(d.recorded === undefined ? {} : { recorded: d.recorded }),
       ...(d.current === undefined ? {} : { current: d.current }),
-      detail: input.template && d.decision?.outcome === 'inject' ? 'a new pod would get it' : d.detail,
+      detail,
     };
   });
   const states = rows.map((r) => r.state);
