@@ -22,7 +22,32 @@ const POLICY_FILE = /\.ya?ml$/;
 interface Source {
   readonly path: string;
   readonly files: readonly string[];
+  /** For a source held in memory: said after "no policies found in PATH" when it holds none. */
+  readonly emptyHint?: string;
 }
+
+/** One policy file held in memory, named as problems should name it. */
+export interface TextFile {
+  readonly file: string;
+  readonly text: string;
+  /** Keep line numbers in problems (false for an object read from the cluster: it is not a file). */
+  readonly lines: boolean;
+}
+
+/**
+ * Policy files held in memory and loaded as files are: a ConfigMap's keys, or the InjectionPolicy
+ * objects read from a cluster. Nothing is written to disk.
+ */
+export interface MemorySource {
+  /** How the source is named in problems, e.g. configmap/NAMESPACE/NAME. */
+  readonly source: string;
+  readonly files: readonly TextFile[];
+  /** Said after "no policies found in SOURCE" when it holds none, e.g. " (expected *.yaml keys)". */
+  readonly emptyHint: string;
+}
+
+/** What loadPolicies reads: a directory or file path, or files held in memory. */
+export type PolicyInput = string | MemorySource;
 
 /**
  * Lists the policy files of each path. A directory contributes its `*.yaml` and `*.yml` files
@@ -169,11 +194,23 @@ export function checkFile(
 }
 
 /**
- * Loads every policy under `paths` (directories or files) into one PolicySet. On failure, returns
- * every diagnostic of every file, ordered by file (as listed) and line.
+ * Loads every policy of `inputs` (directories, files, or files held in memory) into one PolicySet.
+ * On failure, returns every diagnostic of every file, ordered by source (as listed), file and line.
  */
-export async function loadPolicies(paths: readonly string[]): Promise<Result<PolicySet, readonly Diagnostic[]>> {
-  const { sources, diagnostics } = await policyFiles(paths);
+export async function loadPolicies(inputs: readonly PolicyInput[]): Promise<Result<PolicySet, readonly Diagnostic[]>> {
+  const sources: Source[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const held = new Map<string, TextFile>();
+  for (const input of inputs) {
+    if (typeof input === 'string') {
+      const listed = await policyFiles([input]);
+      sources.push(...listed.sources);
+      diagnostics.push(...listed.diagnostics);
+      continue;
+    }
+    for (const f of input.files) held.set(f.file, f);
+    sources.push({ path: input.source, files: input.files.map((f) => f.file), emptyHint: input.emptyHint });
+  }
   const policies: CompiledPolicy[] = [];
   const seen = new Set<string>();
   for (const source of sources) {
@@ -181,30 +218,36 @@ export async function loadPolicies(paths: readonly string[]): Promise<Result<Pol
     for (const file of source.files) {
       if (seen.has(file)) continue; // the same file named twice (a directory and one of its files)
       seen.add(file);
+      const inMemory = held.get(file);
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        text = inMemory?.text ?? (await readFile(file, 'utf8'));
       } catch (error) {
         diagnostics.push({ file, line: 0, path: '', message: `cannot read: ${ioReason(error)}` });
         continue;
       }
       const checked = checkFile(text, file);
-      diagnostics.push(...checked.diagnostics);
+      diagnostics.push(
+        ...(inMemory?.lines === false ? checked.diagnostics.map((d) => ({ ...d, line: 0 })) : checked.diagnostics),
+      );
       policies.push(...checked.policies);
       documents += checked.documents;
       if (checked.diagnostics.length > 0 && checked.documents === 0) documents++; // a broken file is not "no policies"
     }
     if (documents === 0) {
       const isDir = source.files.length !== 1 || source.files[0] !== source.path;
-      const hint = isDir
-        ? ' (expected *.yaml or *.yml files directly in the directory; subdirectories are not read)'
-        : '';
+      const hint =
+        source.emptyHint ??
+        (isDir ? ' (expected *.yaml or *.yml files directly in the directory; subdirectories are not read)' : '');
       diagnostics.push({ file: source.path, line: 0, path: '', message: `no policies found in ${source.path}${hint}` });
     }
   }
   const set = buildPolicySet(policies);
   if (!set.ok) diagnostics.push(...set.error);
-  if (diagnostics.length > 0 || !set.ok) return err(ordered(diagnostics, paths, sources));
+  if (diagnostics.length > 0 || !set.ok) {
+    const names = inputs.map((i) => (typeof i === 'string' ? i : i.source));
+    return err(ordered(diagnostics, names, sources));
+  }
   return set;
 }
 

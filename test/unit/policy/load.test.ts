@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDiagnostic } from '../../../src/policy/diagnostics.js';
-import { loadPolicies } from '../../../src/policy/load.js';
+import { loadPolicies, type PolicyInput } from '../../../src/policy/load.js';
 
 /** A valid policy document named `name`, with `extra` lines appended under spec. */
 function policy(name: string, extra = ''): string {
@@ -32,7 +32,7 @@ describe('policy/load', () => {
     return path;
   };
   /** Loads and returns the formatted diagnostics with the temp dir shortened to "DIR". */
-  async function problems(paths: readonly string[]): Promise<string[]> {
+  async function problems(paths: readonly PolicyInput[]): Promise<string[]> {
     const result = await loadPolicies(paths);
     ok(!result.ok, 'expected the load to fail');
     return result.error.map((d) => formatDiagnostic(d).replaceAll(dir, 'DIR'));
@@ -204,5 +204,49 @@ spec:
     strictEqual(found.length, 1);
     ok(found[0]?.includes('duplicate policy name "same"'), found[0]);
     ok(found[0]?.includes('DIR/a.yaml:4') && found[0].includes('DIR/b.yaml:4'), found[0]);
+  });
+
+  describe('files held in memory (a ConfigMap, objects read from a cluster)', () => {
+    it('loads them with files from disk into one set, in the order listed', async () => {
+      const result = await loadPolicies([
+        file('a.yaml', policy('from-disk')),
+        {
+          source: 'configmap/ns/cm',
+          files: [{ file: 'configmap/ns/cm/b.yaml', text: policy('from-key'), lines: true }],
+          emptyHint: '',
+        },
+      ]);
+      ok(result.ok);
+      deepStrictEqual(
+        result.value.policies.map((p) => p.name),
+        ['from-disk', 'from-key'],
+      );
+    });
+
+    it('names problems by the given names: with lines for a key, without for an object', async () => {
+      const bad = policy('x', '  placement: Sideways\n');
+      deepStrictEqual(
+        await problems([
+          {
+            source: 'configmap/ns/cm',
+            files: [{ file: 'configmap/ns/cm/x.yaml', text: bad, lines: true }],
+            emptyHint: '',
+          },
+          {
+            source: 'objects',
+            files: [{ file: 'injectionpolicy/y', text: bad.replace('name: x', 'name: y'), lines: false }],
+            emptyHint: '',
+          },
+        ]).then((found) => found.map((l) => l.replace(/: spec.placement.*/, ''))),
+        ['configmap/ns/cm/x.yaml:9', 'injectionpolicy/y'],
+      );
+    });
+
+    it('says what a source without policies should hold', async () => {
+      deepStrictEqual(
+        await problems([{ source: 'configmap/ns/empty', files: [], emptyHint: ' (expected *.yaml or *.yml keys)' }]),
+        ['configmap/ns/empty: no policies found in configmap/ns/empty (expected *.yaml or *.yml keys)'],
+      );
+    });
   });
 });
