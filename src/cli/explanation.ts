@@ -6,7 +6,8 @@
  */
 import { drift, DriftState, type PolicyDrift } from '../engine/drift.js';
 import type { CompiledPolicy, NamespaceInfo, PolicySet, RequestInfo } from '../engine/types.js';
-import type { Container, Pod } from '../kube/wire.js';
+import { initSlots } from '../engine/placement.js';
+import type { Pod } from '../kube/wire.js';
 
 /** The state column: drift states for pods; for templates what a new pod would get. */
 export type RowState = DriftState | 'would-inject' | 'would-deny';
@@ -70,7 +71,7 @@ export function podSummary(states: readonly string[]): string {
  * `placement` decides instead (docs/semantics.md, "Placement and anchors"). `names` are the init
  * containers the policy's turn would see: the pod's own and those of earlier injecting policies.
  */
-export function anchorNote(policy: CompiledPolicy | undefined, names: ReadonlySet<string>): string | undefined {
+function anchorNote(policy: CompiledPolicy | undefined, names: ReadonlySet<string>): string | undefined {
   const anchor = policy?.anchor;
   if (policy === undefined || anchor === undefined) return undefined;
   const name = anchor.before ?? anchor.after;
@@ -79,12 +80,10 @@ export function anchorNote(policy: CompiledPolicy | undefined, names: ReadonlySe
   return `anchor ${side} "${name}": the pod has no init container of that name, so placement ${policy.placement} places it`;
 }
 
-/** The names of the pod's own init containers. */
+/** The names of the pod's own init containers, as the engine lists them (placement.ts). */
 function initNames(pod: Pod): Set<string> {
-  const list = pod.spec?.initContainers;
-  // A hand-written pod may hold null in its list (the engine keeps it, matching no name).
-  const own = (Array.isArray(list) ? list : []) as readonly (Container | null)[];
-  return new Set(own.map((c) => c?.name).filter((n) => typeof n === 'string'));
+  const names = initSlots(pod.spec?.initContainers).map((s) => s.container?.name);
+  return new Set(names.filter((n) => typeof n === 'string'));
 }
 
 /** Builds the explanation of one pod or template. */
