@@ -7,11 +7,11 @@
  * them injectionpolicy/NAME, as `validate --from-cluster` does). Both are held in memory and
  * checked as files are; nothing is written to disk.
  */
-import { dump } from 'js-yaml';
 import type { PolicySet } from '../engine/types.js';
 import { apiErrorLine, POLICY_RESOURCE_NAME, readInjectionPolicies, tryConnect } from '../kube/cluster-read.js';
 import type { Diagnostic, Result } from '../policy/diagnostics.js';
 import { loadPolicies, type MemorySource, type PolicyInput } from '../policy/load.js';
+import { objectFile } from '../policy/objects.js';
 
 const PREFIX = 'configmap/';
 /** The -p value naming the cluster's InjectionPolicy objects (kubectl's full resource name). */
@@ -24,11 +24,7 @@ export const isConfigMapSource = (p: string): boolean => p.startsWith(PREFIX);
 async function clusterObjects(kubeconfig: string | undefined): Promise<MemorySource | string> {
   const items = await readInjectionPolicies(kubeconfig);
   if (!Array.isArray(items)) return items.error;
-  const files = items.map((item, i) => {
-    const name = (item['metadata'] as { name?: string } | undefined)?.name ?? `#${String(i)}`;
-    return { file: `injectionpolicy/${name}`, text: dump(item), lines: false };
-  });
-  files.sort((a, b) => a.file.localeCompare(b.file));
+  const files = items.map(objectFile).sort((a, b) => a.file.localeCompare(b.file));
   return { source: CLUSTER_OBJECTS, files, emptyHint: ' (the cluster has no InjectionPolicy objects)' };
 }
 

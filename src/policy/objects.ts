@@ -12,7 +12,7 @@ import type { CompiledPolicy, PolicySet } from '../engine/types.js';
 import { canonicalJson } from './canonical.js';
 import { buildPolicySet } from './compile.js';
 import { err, type Diagnostic, type Result } from './diagnostics.js';
-import { asWritten, checkFile } from './load.js';
+import { asWritten, checkFile, type TextFile } from './load.js';
 
 interface ObjectMeta {
   readonly name?: unknown;
@@ -39,9 +39,18 @@ function writtenForm(object: unknown): string {
   return canonicalJson(typeof json === 'object' && json !== null ? asWritten(json as Record<string, unknown>) : json);
 }
 
+/**
+ * An object as a policy file held in memory, checked as files are: named injectionpolicy/NAME and
+ * without line numbers (an object is not a file). Also what `-p injectionpolicies...` loads.
+ */
+export function objectFile(object: unknown): TextFile {
+  return { file: sourceOf(object), text: dump(JSON.parse(JSON.stringify(object))), lines: false };
+}
+
 /** One object checked on its own: its policy, or its problems. */
 function checkObject(object: unknown): { policy?: CompiledPolicy; diagnostics: Diagnostic[] } {
-  const checked = checkFile(dump(JSON.parse(JSON.stringify(object))), sourceOf(object));
+  const file = objectFile(object);
+  const checked = checkFile(file.text, file.file);
   const diagnostics = checked.diagnostics.map((d) => ({ ...d, line: 0 }));
   const policy = checked.policies[0];
   if (diagnostics.length > 0 || policy === undefined)
