@@ -285,8 +285,11 @@ export class Draft {
     }
   }
 
-  /** The mutated pod, sharing every untouched branch with the original. */
-  build(records: Readonly<Record<string, string>>): Pod {
+  /**
+   * The pod with its changed spec, sharing every untouched branch (the metadata included) with the
+   * original; withRecords adds the record annotations.
+   */
+  build(): Pod {
     const pod = this.#pod;
     const spec = pod.spec;
     const withMounts = (c: Container, target: number): Container => {
@@ -310,9 +313,12 @@ export class Draft {
     }
     if (spec && [...this.#mounts].some(([target, m]) => !isInit(target) && m.added.length > 0))
       changes.containers = spec.containers.map(withMounts);
-    const newSpec = copyWith(spec, changes);
-    const meta = pod.metadata ?? {};
-    const annotations = { ...meta.annotations, ...records };
-    return copyWith(pod, { metadata: copyWith(meta, { annotations }), spec: newSpec });
+    return copyWith(pod, { spec: copyWith(spec, changes) });
   }
+}
+
+/** `pod` with `records` set among its annotations (a copy of the metadata and of the annotations). */
+export function withRecords(pod: Pod, records: Readonly<Record<string, string>>): Pod {
+  const meta = pod.metadata ?? {};
+  return copyWith(pod, { metadata: copyWith(meta, { annotations: { ...meta.annotations, ...records } }) });
 }

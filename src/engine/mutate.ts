@@ -6,13 +6,13 @@
  */
 import type { Pod } from '../kube/wire.js';
 import { ANNOTATION, annotation, nameList } from './annotations.js';
-import { Draft } from './apply.js';
+import { Draft, withRecords } from './apply.js';
 import { podOs } from './os.js';
 import { fitQos, podQosClass, type POD_LEVEL, type QosClass } from './qos.js';
 import { CelBudget } from './cel-budget.js';
 import type { Miss } from './match.js';
 import { resolveParams, type ParamsResult } from './params.js';
-import { diff } from './patch.js';
+import { diff, recordOps } from './patch.js';
 import { Reason, REFUSALS } from './reasons.js';
 import { select, type SelectionContext } from './select.js';
 import type {
@@ -236,12 +236,23 @@ class Pass {
     const base = { decisions: this.#decisions, warnings: capWarnings(this.#warnings) };
     if (this.denial) return { ...base, patch: [], mutated: this.#pod, injected: [], denial: this.denial };
     if (!this.#draft.changed) return { ...base, patch: [], mutated: this.#pod, injected: this.#injected };
-    const mutated = this.#draft.build({
+    const records = {
       [ANNOTATION.injected]: this.#applied.join(','),
       [ANNOTATION.digests]: this.#digests.join(','),
-    });
-    const patch = diff(this.#pod, mutated, [ANNOTATION.injected, ANNOTATION.digests]);
-    return { ...base, patch, mutated, injected: this.#injected };
+    };
+    const changed = this.#draft.build();
+    const patch = [...recordOps(this.#pod, records), ...diff(this.#pod, changed)];
+    // The whole mutated pod copies the pod's annotations: built when first read (the CLI reads it,
+    // the server only sends the patch), so a pod's annotations cost an admission nothing.
+    let mutated: Pod | undefined;
+    return {
+      ...base,
+      patch,
+      get mutated(): Pod {
+        return (mutated ??= withRecords(changed, records));
+      },
+      injected: this.#injected,
+    };
   }
 }
 

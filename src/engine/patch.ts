@@ -5,8 +5,10 @@
  * fallback when the keyed ops fail verification.
  *
  * The engine only ever adds: init containers, volumes, imagePullSecrets, volumeMounts of app
- * containers and of the pod's native sidecars, and one annotation. The replay therefore copies only those branches (shallow), never the whole pod:
- * a pod's managedFields can be most of its size and must not be cloned or diffed.
+ * containers and of the pod's native sidecars, and its record annotations. The replay therefore
+ * copies only those branches (shallow), never the whole pod: a pod's managedFields can be most of
+ * its size and must not be cloned or diffed. The record annotations are written by recordOps from
+ * the records themselves, so a pod's other annotations are never walked or copied.
  */
 // fast-json-patch ships CommonJS: named imports type-check but fail at run time.
 import jsonpatch, { type Operation } from 'fast-json-patch';
@@ -38,13 +40,13 @@ const byMountPath = (item: { mountPath: string }): string => item.mountPath;
 /** imagePullSecrets entries by name; a hand-written pod may hold null or a nameless entry. */
 const bySecretName = (item: { name?: string } | null): string => item?.name ?? '';
 
-function annotationOps(original: Pod, mutated: Pod, only: readonly string[] | undefined): Operation[] {
+function annotationOps(original: Pod, mutated: Pod): Operation[] {
   const before = original.metadata?.annotations;
   const after = mutated.metadata?.annotations;
   if (after === undefined || after === before) return [];
   if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: after }];
   const ops: Operation[] = [];
-  for (const key of only ?? Object.keys(after)) {
+  for (const key of Object.keys(after)) {
     const value = after[key];
     if (value !== undefined && (!Object.hasOwn(before, key) || before[key] !== value))
       ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
@@ -52,11 +54,28 @@ function annotationOps(original: Pod, mutated: Pod, only: readonly string[] | un
   return ops;
 }
 
-function keyedOps(original: Pod, mutated: Pod, only: readonly string[] | undefined): Operation[] {
+/**
+ * The ops that set `records` among the pod's annotations: one op per record whose value differs,
+ * whatever else the pod carries (the engine's only change to the metadata). A pod without
+ * annotations (or without metadata) gets them in one op.
+ */
+export function recordOps(original: Pod, records: Readonly<Record<string, string>>): Operation[] {
+  const meta = original.metadata;
+  if (meta == null) return [{ op: 'add', path: '/metadata', value: { annotations: { ...records } } }];
+  const before = meta.annotations;
+  if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: { ...records } }];
+  const ops: Operation[] = [];
+  for (const [key, value] of Object.entries(records))
+    if (!Object.hasOwn(before, key) || before[key] !== value)
+      ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
+  return ops;
+}
+
+function keyedOps(original: Pod, mutated: Pod): Operation[] {
   const ops: Operation[] = [];
   if (original.metadata == null) {
     if (mutated.metadata !== undefined) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
-  } else ops.push(...annotationOps(original, mutated, only));
+  } else ops.push(...annotationOps(original, mutated));
   const before = original.spec;
   const after = mutated.spec;
   if (after === undefined || after === before) return ops;
@@ -101,12 +120,12 @@ const INIT_MOUNT_OP = /^\/spec\/initContainers\/\d+\/volumeMounts(?:\/\d+)?$/;
 
 /**
  * A copy of the branches the ops touch; every other branch is shared with the pod. Only the app
- * containers whose mounts change are copied (a 10 KB pod's containers are most of it).
+ * containers whose mounts change are copied (a 10 KB pod's containers are most of it), and the
+ * metadata only when an op writes into it (a pod may carry thousands of annotations).
  */
-function skeleton(pod: Pod, ops: readonly Operation[], metadata: Pod['metadata'] | undefined): Pod {
+function skeleton(pod: Pod, ops: readonly Operation[]): Pod {
   const out: Pod = { ...pod };
-  if (metadata) out.metadata = metadata;
-  else if (pod.metadata) {
+  if (pod.metadata && ops.some((op) => op.path.startsWith('/metadata/'))) {
     out.metadata = { ...pod.metadata };
     if (pod.metadata.annotations) out.metadata.annotations = { ...pod.metadata.annotations };
   }
@@ -138,50 +157,17 @@ function skeleton(pod: Pod, ops: readonly Operation[], metadata: Pod['metadata']
   return out;
 }
 
-const ANNOTATION_OP = '/metadata/annotations/';
-
-/**
- * With `only`, the caller promises that the annotations differ in those keys alone and that nothing
- * else of the metadata changed: the annotation ops are checked key by key against `mutated`, and the
- * replay takes `mutated`'s metadata as it is. A pod with 10,000 annotations then costs no walk of
- * them here (the engine changes one annotation, whatever the pod carries).
- */
-function annotationsHold(original: Pod, mutated: Pod, ops: readonly Operation[], only: readonly string[]): boolean {
-  const before = original.metadata;
-  const after = mutated.metadata;
-  if (before == null || after == null || before.annotations == null || after.annotations == null) return false;
-  for (const key of Object.keys(after))
-    if (
-      key !== 'annotations' &&
-      !jsonEqual((before as Record<string, unknown>)[key], (after as Record<string, unknown>)[key])
-    )
-      return false;
-  const annotations = after.annotations;
-  const set = new Set<string>();
-  for (const op of ops) {
-    if (!op.path.startsWith(ANNOTATION_OP)) continue;
-    const key = op.path.slice(ANNOTATION_OP.length).replaceAll('~1', '/').replaceAll('~0', '~');
-    if (op.op !== 'add' || !only.includes(key) || annotations[key] !== (op as { value: unknown }).value) return false;
-    set.add(key);
-  }
-  return only.every((k) => set.has(k) || annotations[k] === before.annotations?.[k]);
-}
-
 /**
  * RFC 6902 ops from `original` to `mutated`. The keyed ops are replayed on a copy of the touched
  * branches and compared with `mutated` (identity first, so shared branches cost nothing); if they
  * do not reproduce it exactly, compare() is returned instead: never ship an unverified patch.
- * `onlyAnnotations`: the annotation keys the caller changed (see annotationsHold).
  */
-export function diff(original: Pod, mutated: Pod, onlyAnnotations?: readonly string[]): Operation[] {
+export function diff(original: Pod, mutated: Pod): Operation[] {
   if (original === mutated) return [];
-  const ops = keyedOps(original, mutated, onlyAnnotations);
+  const ops = keyedOps(original, mutated);
   try {
-    const hinted = onlyAnnotations !== undefined && annotationsHold(original, mutated, ops, onlyAnnotations);
-    const replayOps = hinted ? ops.filter((op) => !op.path.startsWith(ANNOTATION_OP)) : ops;
     // No per-op validation: the comparison with `mutated` below is the stronger check.
-    const base = skeleton(original, replayOps, hinted ? mutated.metadata : undefined);
-    const replayed = applyPatch(base, replayOps, false, true).newDocument;
+    const replayed = applyPatch(skeleton(original, ops), ops, false, true).newDocument;
     if (jsonEqual(replayed, mutated)) return ops;
   } catch {
     // An invalid keyed op is a bug in keyedOps; compare() below is still correct.

@@ -251,7 +251,10 @@ export interface Denial {
 export interface MutationResult {
   /** RFC 6902 ops from the original pod to `mutated`; empty when nothing changes or on denial. */
   readonly patch: readonly Operation[];
-  /** The pod after the patch (the original object when nothing changes). */
+  /**
+   * The pod after the patch (the original object when nothing changes). When the pod changes it is
+   * built on first read: it copies the pod's annotations, which the patch never needs.
+   */
   readonly mutated: Pod;
   /** Names of the policies applied by this call, in policy order. */
   readonly injected: readonly string[];

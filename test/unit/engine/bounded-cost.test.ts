@@ -3,6 +3,7 @@
 // hang or a blow-up fails through mocha's timeout, the figures live in `npm run bench`).
 import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
 import { CelBudget, CEL_COST_BUDGET } from '../../../src/engine/cel-budget.js';
+import { mutate } from '../../../src/engine/index.js';
 import { MAX_MOUNT_TARGETS } from '../../../src/engine/apply.js';
 import { canonicalMilli } from '../../../src/engine/quantity.js';
 import type { Pod } from '../../../src/kube/wire.js';
@@ -73,6 +74,36 @@ describe('bounded costs: the patch carries one op per annotation it writes, what
       ['/metadata/annotations/init-injector.io~1injected', '/metadata/annotations/init-injector.io~1digests'],
     );
     equal(Object.keys(r.mutated.metadata?.annotations ?? {}).length, 20_002);
+  });
+
+  it('answers without listing or copying the annotations; only reading the mutated pod copies them', () => {
+    const listed: string[] = [];
+    const annotations = new Proxy<Record<string, string>>(
+      { 'example.com/a': 'x', 'example.com/b': 'y' },
+      {
+        ownKeys(target) {
+          listed.push('ownKeys');
+          return Reflect.ownKeys(target);
+        },
+      },
+    );
+    // mutate() itself: the test helper run() lists the whole pod to check its invariants.
+    const r = mutate({
+      pod: pod({ metadata: { annotations } }),
+      namespace: { name: 'default', labels: {} },
+      policies: policySet(doc('network-check')),
+    });
+    deepStrictEqual(
+      r.patch.map((op) => op.path),
+      [
+        '/metadata/annotations/init-injector.io~1injected',
+        '/metadata/annotations/init-injector.io~1digests',
+        '/spec/initContainers',
+      ],
+    );
+    deepStrictEqual(listed, []);
+    equal(r.mutated.metadata?.annotations?.['example.com/b'], 'y');
+    ok(listed.length > 0, 'building the mutated pod copies the annotations');
   });
 });
 
