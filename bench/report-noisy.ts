@@ -18,8 +18,8 @@ export function noisyRows(n: NoisyFigures): string[][] {
   return n.windows.map((w) => [
     'noisy',
     w.shape === 'quiet'
-      ? `quiet: bystanders ${String(n.bystanderRate)}/s open loop`
-      : `${w.shape} at ${String(n.hostileRate)}/s (${String(w.hostileSent)} sent)`,
+      ? `quiet: bystanders ${String(n.bystanderRate)}/s open loop, ${String(n.rounds * (n.windows.length - 1))} windows of ${String(n.windowMs / 1000)} s`
+      : `${w.shape} at ${String(n.hostileRate)}/s (${String(w.hostileSent)} sent in ${String(n.rounds)} windows)`,
     '',
     ms(w.bystanders.p50),
     ms(w.bystanders.p99),

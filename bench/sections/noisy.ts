@@ -3,12 +3,13 @@
  * server (dist/) runs the hostile-pod policy set; bystanders send ordinary pod reviews open-loop at
  * a steady rate and every answer is checked (200, the required init container injected). For each
  * hostile shape, a quiet window (bystanders only) and then a window with that shape sent at a
- * steady rate beside the bystanders; the quiet reference is the quiet window with the median p99.
- * The hostile reviews are sent from a thread of their own, so encrypting a 3 MB body never delays
- * the bystanders' own client. Reported per window: the bystanders' p50/p99/max, the hostile
- * reviews' answer time, and the server's peak RSS (sampled from /proc every 50 ms). The same
- * windows against the bare node:https floor (which parses every body on its one thread, as a
- * webhook without a large-review lane does) are the reference.
+ * steady rate beside the bystanders, in three rounds (one with --quick); a shape's figures pool its
+ * windows, the quiet reference pools every quiet window. The hostile reviews are sent from a thread
+ * of their own, so encrypting a 3 MB body never delays the bystanders' own client. Reported per
+ * shape: the bystanders' p50/p99/max, the hostile reviews' answer time, and the server's peak RSS
+ * (sampled from /proc every 50 ms). The same windows against the bare node:https floor (which
+ * parses every body on its one thread, as a webhook without a large-review lane does) are the
+ * reference.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
@@ -37,6 +38,8 @@ export type NoisyFigures =
       readonly bystanderRate: number;
       readonly hostileRate: number;
       readonly windowMs: number;
+      /** Windows of each shape, and quiet windows before each; their bystanders are pooled. */
+      readonly rounds: number;
       readonly windows: readonly NoisyWindow[];
       readonly errors: number;
       readonly errorSamples: readonly string[];
@@ -109,6 +112,15 @@ export function chartNodeOptions(): string[] {
     .filter((x) => x !== '');
 }
 
+/** The glibc malloc settings the Helm chart's Deployment sets (MALLOC_* env entries). */
+export function chartMallocEnv(): Record<string, string> {
+  const template = readFileSync(join(ROOT, 'deploy', 'helm', 'init-injector', 'templates', 'deployment.yaml'), 'utf8');
+  const env: Record<string, string> = {};
+  for (const m of template.matchAll(/- name: (MALLOC_\w+)\s+value: '([^']*)'/g)) env[m[1]!] = m[2]!;
+  if (Object.keys(env).length === 0) throw new Error('no MALLOC_* variables in the deployment template of the chart');
+  return env;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Sends `body` at `rate`/s for `ms` from a thread of its own; resolves with each answer's time. */
@@ -159,7 +171,8 @@ export async function runNoisy(
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const bystanderRate = 200;
   const hostileRate = 2;
-  const windowMs = quick ? 3000 : 8000;
+  const windowMs = quick ? 3000 : 5000;
+  const rounds = quick ? 1 : 3;
   const errors: string[] = [];
   const bodies = Array.from({ length: 64 }, (_, i) =>
     JSON.stringify(
@@ -168,7 +181,13 @@ export async function runNoisy(
   );
 
   type Measured = Omit<NoisyWindow, 'p99VsQuiet' | 'floorP99VsQuiet'>;
-  async function window(server: ServerUnderTest, shape: string, hostileBody: string | undefined): Promise<Measured> {
+  /** One window's raw figures: every bystander latency and every hostile answer time (-1: not 200). */
+  interface Raw {
+    readonly latencies: number[];
+    readonly hostileTimes: number[];
+    readonly peakRssMiB: number;
+  }
+  async function window(server: ServerUnderTest, shape: string, hostileBody: string | undefined): Promise<Raw> {
     const checked = server.name === 'init-injector';
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
@@ -197,40 +216,48 @@ export async function runNoisy(
       await sleep(2);
     }
     await Promise.all(pending);
-    const times = await hostile;
+    const hostileTimes = await hostile;
     clearInterval(sampler);
-    if (checked && times.some((t) => t < 0)) errors.push(`${shape}: a hostile review was not answered with 200`);
+    if (checked && hostileTimes.some((t) => t < 0)) errors.push(`${shape}: a hostile review was not answered with 200`);
+    return { latencies, hostileTimes, peakRssMiB: peak };
+  }
+
+  /** The figures of the windows of one shape (or of every quiet window), pooled. */
+  function pooled(shape: string, raws: readonly Raw[]): Measured {
+    const times = raws.flatMap((r) => r.hostileTimes);
     return {
       shape,
-      bystanders: summarize(latencies),
+      bystanders: summarize(raws.flatMap((r) => r.latencies)),
       hostile: times.length > 0 ? summarize(times) : undefined,
       hostileSent: times.length,
-      peakRssMiB: peak,
+      peakRssMiB: Math.max(...raws.map((r) => r.peakRssMiB)),
     };
   }
 
-  /** The quiet window and one window per shape against one server. */
   /**
-   * A quiet window before each shape's window, and the quiet window with the median p99 as the
-   * reference: one quiet window's p99 moves by half from run to run on a shared VM.
+   * `rounds` rounds, each a quiet window followed by a window of each shape in turn (quiet, shape,
+   * quiet, shape...). A shape's figures pool the bystanders of its windows of every round, the
+   * quiet figure those of every quiet window: one 8 s window's p99 moved by half from run to run on
+   * a shared VM, and a single slow moment of the machine then decided a shape's ratio.
    */
   async function series(server: ServerUnderTest): Promise<Measured[]> {
     await window(server, 'warm-up', undefined);
-    const quiet: Measured[] = [];
-    const shapes: Measured[] = [];
-    for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {
-      quiet.push(await window(server, 'quiet', undefined));
-      const body = JSON.stringify(podCreateReview(make(), { uid: 'hostile-1', namespace: 'bench' }));
-      shapes.push(await window(server, shape, body));
-    }
-    const median = [...quiet].sort((a, b) => a.bystanders.p99 - b.bystanders.p99)[quiet.length >> 1];
-    return [median ?? quiet[0]!, ...shapes];
+    const quiet: Raw[] = [];
+    const byShape = new Map<string, Raw[]>(Object.keys(HOSTILE_SHAPES).map((shape) => [shape, []]));
+    for (let round = 0; round < rounds; round++)
+      for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {
+        quiet.push(await window(server, 'quiet', undefined));
+        const body = JSON.stringify(podCreateReview(make(), { uid: 'hostile-1', namespace: 'bench' }));
+        byShape.get(shape)?.push(await window(server, shape, body));
+      }
+    return [pooled('quiet', quiet), ...[...byShape].map(([shape, raws]) => pooled(shape, raws))];
   }
 
-  // The chart's memory settings: its NODE_OPTIONS flags, and MALLOC_ARENA_MAX in the environment.
-  process.env['MALLOC_ARENA_MAX'] = '2';
+  // The chart's memory settings: its NODE_OPTIONS flags, and its MALLOC_* variables in the environment.
+  const malloc = chartMallocEnv();
+  Object.assign(process.env, malloc);
   const ours = await startInjector(cert, dir, labelsFile, [], work, chartNodeOptions()).finally(() => {
-    delete process.env['MALLOC_ARENA_MAX'];
+    for (const name of Object.keys(malloc)) Reflect.deleteProperty(process.env, name);
   });
   let measured: Measured[];
   try {
@@ -257,5 +284,13 @@ export async function runNoisy(
     log(
       `bench: noisy: ${w.shape}: bystander p99 ${w.bystanders.p99.toFixed(2)} ms (${w.p99VsQuiet.toFixed(2)}× quiet; floor ${w.floorP99VsQuiet.toFixed(2)}×), hostile p50 ${w.hostile?.p50.toFixed(0) ?? '-'} ms, RSS ${w.peakRssMiB.toFixed(0)} MiB`,
     );
-  return { bystanderRate, hostileRate, windowMs, windows, errors: errors.length, errorSamples: errors.slice(0, 5) };
+  return {
+    bystanderRate,
+    hostileRate,
+    windowMs,
+    rounds,
+    windows,
+    errors: errors.length,
+    errorSamples: errors.slice(0, 5),
+  };
 }
