@@ -1,7 +1,8 @@
 /**
  * The noisy-neighbour rows of the bench table (bystander latency per hostile shape, the hostile
  * reviews' answer time and the server's peak RSS) and their targets: bystander p99 within 2× of the
- * quiet window under every shape, and RSS under the chart's 256 MiB memory limit.
+ * quiet window under every shape, and RSS under the chart's 256 MiB memory limit. "Sent elsewhere"
+ * is the same ratio while the hostile reviews went to another process: the machine's own share.
  */
 import { skippedRow } from './report-cells.js';
 import type { TargetResult } from './report.js';
@@ -30,7 +31,7 @@ export function noisyRows(n: NoisyFigures): string[][] {
     '',
     w.hostile === undefined
       ? 'p99.9 column: bystander max'
-      : `p99 ${w.p99VsQuiet.toFixed(2)}× quiet (floor ${w.floorP99VsQuiet.toFixed(2)}×); hostile answered in ${ms(w.hostile.p50)} ms p50, ${ms(w.hostile.max)} max`,
+      : `p99 ${w.p99VsQuiet.toFixed(2)}× quiet (sent elsewhere ${w.elsewhereP99VsQuiet?.toFixed(2) ?? '-'}×, floor ${w.floorP99VsQuiet.toFixed(2)}×); hostile answered in ${ms(w.hostile.p50)} ms p50, ${ms(w.hostile.max)} max`,
   ]);
 }
 

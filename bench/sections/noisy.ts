@@ -4,7 +4,9 @@
  * a steady rate and every answer is checked (200, the required init container injected). For each
  * hostile shape, a quiet window (bystanders only) and then a window with that shape sent at a
  * steady rate beside the bystanders, in three rounds (one with --quick); a shape's figures pool its
- * windows, the quiet reference pools every quiet window. The hostile reviews are sent from a thread
+ * windows, the quiet reference pools every quiet window. After each shape's window, one where the
+ * same hostile reviews go to a bare server in another process while the bystanders stay: the share
+ * of the shared CPUs alone ("sent elsewhere"). The hostile reviews are sent from a thread
  * of their own, so encrypting a 3 MB body never delays the bystanders' own client. Reported per
  * shape: the bystanders' p50/p99/max, the hostile reviews' answer time, and the server's peak RSS
  * (sampled from /proc every 50 ms). The same windows against the bare node:https floor (which
@@ -28,6 +30,11 @@ export interface NoisyWindow {
   readonly bystanders: Summary;
   /** Bystander p99 over the quiet window's. */
   readonly p99VsQuiet: number;
+  /**
+   * Bystander p99 over the quiet figure while the same hostile reviews went to a bare server in
+   * another process: what the shared CPUs alone cost (hostile shapes only).
+   */
+  readonly elsewhereP99VsQuiet?: number;
   readonly hostile: Summary | undefined;
   readonly hostileSent: number;
   readonly peakRssMiB: number;
@@ -180,21 +187,32 @@ export async function runNoisy(
     ),
   );
 
-  type Measured = Omit<NoisyWindow, 'p99VsQuiet' | 'floorP99VsQuiet'>;
+  type Measured = Omit<NoisyWindow, 'p99VsQuiet' | 'floorP99VsQuiet' | 'elsewhereP99VsQuiet'>;
+  interface Series {
+    readonly windows: Measured[];
+    /** Per shape: the bystanders while that shape's reviews went to the sink. */
+    readonly elsewhere: ReadonlyMap<string, Measured>;
+  }
   /** One window's raw figures: every bystander latency and every hostile answer time (-1: not 200). */
   interface Raw {
     readonly latencies: number[];
     readonly hostileTimes: number[];
     readonly peakRssMiB: number;
   }
-  async function window(server: ServerUnderTest, shape: string, hostileBody: string | undefined): Promise<Raw> {
+  /** One window; the hostile reviews go to `hostileTo` (the server under test unless said). */
+  async function window(
+    server: ServerUnderTest,
+    shape: string,
+    hostileBody: string | undefined,
+    hostileTo: ServerUnderTest = server,
+  ): Promise<Raw> {
     const checked = server.name === 'init-injector';
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
     const hostile =
       hostileBody === undefined
         ? Promise.resolve([])
-        : hostileSender(server.port, ca, hostileBody, hostileRate, windowMs);
+        : hostileSender(hostileTo.port, ca, hostileBody, hostileRate, windowMs);
     let peak = rssMiB(server.pid);
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssMiB(server.pid));
@@ -218,7 +236,8 @@ export async function runNoisy(
     await Promise.all(pending);
     const hostileTimes = await hostile;
     clearInterval(sampler);
-    if (checked && hostileTimes.some((t) => t < 0)) errors.push(`${shape}: a hostile review was not answered with 200`);
+    if (checked && hostileTo === server && hostileTimes.some((t) => t < 0))
+      errors.push(`${shape}: a hostile review was not answered with 200`);
     return { latencies, hostileTimes, peakRssMiB: peak };
   }
 
@@ -238,19 +257,28 @@ export async function runNoisy(
    * `rounds` rounds, each a quiet window followed by a window of each shape in turn (quiet, shape,
    * quiet, shape...). A shape's figures pool the bystanders of its windows of every round, the
    * quiet figure those of every quiet window: one 8 s window's p99 moved by half from run to run on
-   * a shared VM, and a single slow moment of the machine then decided a shape's ratio.
+   * a shared VM, and a single slow moment of the machine then decided a shape's ratio. With a
+   * `sink`, each shape's window is followed by one where the same hostile reviews go to the sink (a
+   * bare server in a process of its own that parses them) while the bystanders stay: what the
+   * machine's shared CPUs alone cost the bystanders, without our server receiving those bodies.
    */
-  async function series(server: ServerUnderTest): Promise<Measured[]> {
+  async function series(server: ServerUnderTest, sink?: ServerUnderTest): Promise<Series> {
     await window(server, 'warm-up', undefined);
     const quiet: Raw[] = [];
-    const byShape = new Map<string, Raw[]>(Object.keys(HOSTILE_SHAPES).map((shape) => [shape, []]));
+    const names = Object.keys(HOSTILE_SHAPES);
+    const byShape = new Map<string, Raw[]>(names.map((shape) => [shape, []]));
+    const elsewhere = new Map<string, Raw[]>(names.map((shape) => [shape, []]));
     for (let round = 0; round < rounds; round++)
       for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {
         quiet.push(await window(server, 'quiet', undefined));
         const body = JSON.stringify(podCreateReview(make(), { uid: 'hostile-1', namespace: 'bench' }));
         byShape.get(shape)?.push(await window(server, shape, body));
+        if (sink) elsewhere.get(shape)?.push(await window(server, shape, body, sink));
       }
-    return [pooled('quiet', quiet), ...[...byShape].map(([shape, raws]) => pooled(shape, raws))];
+    return {
+      windows: [pooled('quiet', quiet), ...[...byShape].map(([shape, raws]) => pooled(shape, raws))],
+      elsewhere: new Map([...elsewhere].map(([shape, raws]) => [shape, pooled(shape, raws)])),
+    };
   }
 
   // The chart's memory settings: its NODE_OPTIONS flags, and its MALLOC_* variables in the environment.
@@ -259,30 +287,40 @@ export async function runNoisy(
   const ours = await startInjector(cert, dir, labelsFile, [], work, chartNodeOptions()).finally(() => {
     for (const name of Object.keys(malloc)) Reflect.deleteProperty(process.env, name);
   });
-  let measured: Measured[];
+  let ourSeries: Series;
   try {
-    measured = await series(ours);
+    const sink = await startFloor(cert, [], work);
+    try {
+      ourSeries = await series(ours, sink);
+    } finally {
+      await stopServer(sink);
+    }
   } finally {
     await stopServer(ours);
   }
   const floor = await startFloor(cert, [], work);
   let floorMeasured: Measured[];
   try {
-    floorMeasured = await series(floor);
+    floorMeasured = (await series(floor)).windows;
   } finally {
     await stopServer(floor);
     agent.destroy();
   }
+  const measured = ourSeries.windows;
   const quiet = measured[0]!;
   const floorQuiet = floorMeasured[0]!;
-  const windows = measured.map((w, i) => ({
-    ...w,
-    p99VsQuiet: w.bystanders.p99 / quiet.bystanders.p99,
-    floorP99VsQuiet: (floorMeasured[i]?.bystanders.p99 ?? Number.NaN) / floorQuiet.bystanders.p99,
-  }));
+  const windows = measured.map((w, i) => {
+    const elsewhere = ourSeries.elsewhere.get(w.shape);
+    return {
+      ...w,
+      p99VsQuiet: w.bystanders.p99 / quiet.bystanders.p99,
+      floorP99VsQuiet: (floorMeasured[i]?.bystanders.p99 ?? Number.NaN) / floorQuiet.bystanders.p99,
+      ...(elsewhere ? { elsewhereP99VsQuiet: elsewhere.bystanders.p99 / quiet.bystanders.p99 } : {}),
+    };
+  });
   for (const w of windows)
     log(
-      `bench: noisy: ${w.shape}: bystander p99 ${w.bystanders.p99.toFixed(2)} ms (${w.p99VsQuiet.toFixed(2)}× quiet; floor ${w.floorP99VsQuiet.toFixed(2)}×), hostile p50 ${w.hostile?.p50.toFixed(0) ?? '-'} ms, RSS ${w.peakRssMiB.toFixed(0)} MiB`,
+      `bench: noisy: ${w.shape}: bystander p99 ${w.bystanders.p99.toFixed(2)} ms (${w.p99VsQuiet.toFixed(2)}× quiet; sent elsewhere ${w.elsewhereP99VsQuiet?.toFixed(2) ?? '-'}×; floor ${w.floorP99VsQuiet.toFixed(2)}×), hostile p50 ${w.hostile?.p50.toFixed(0) ?? '-'} ms, RSS ${w.peakRssMiB.toFixed(0)} MiB`,
     );
   return {
     bystanderRate,
