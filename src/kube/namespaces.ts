@@ -11,6 +11,7 @@ import { CORE_SCHEMA, load } from 'js-yaml';
 import type { NamespaceInfo } from '../engine/types.js';
 import { NamespaceLabelsError } from '../errors.js';
 import { watchFiles } from './file-watch.js';
+import { restartAfterErrors } from './informer-restart.js';
 import { labelValueProblem, qualifiedNameProblem } from './names.js';
 
 /** /readyz detail for the namespace source. */
@@ -217,9 +218,7 @@ export function informerNamespaceSource(
   const informer = makeInformer<V1Namespace>(kc, '/api/v1/namespaces', () => api.listNamespace());
   const table = new Map<string, NamespaceInfo>();
   let synced = false;
-  let stopped = false;
   let lastError: string | undefined;
-  let retry: NodeJS.Timeout | undefined;
   const put = (ns: V1Namespace): void => {
     const info = namespaceInfoOf(ns);
     if (info) table.set(info.name, info);
@@ -239,9 +238,6 @@ export function informerNamespaceSource(
   informer.on('error', (e: unknown) => {
     lastError = listError(e, server);
     onEvent({ type: 'error', message: lastError });
-    if (stopped) return;
-    retry = setTimeout(() => void begin(), options.retryMs ?? 5_000);
-    retry.unref();
   });
   const begin = async (): Promise<void> => {
     try {
@@ -255,6 +251,7 @@ export function informerNamespaceSource(
       onEvent({ type: 'synced', count: table.size });
     }
   };
+  const restarts = restartAfterErrors(informer, options.retryMs ?? 5_000, begin);
   return {
     lookup: (name) =>
       table.get(name) ?? {
@@ -275,8 +272,7 @@ export function informerNamespaceSource(
       return Promise.resolve();
     },
     stop() {
-      stopped = true;
-      if (retry !== undefined) clearTimeout(retry);
+      restarts.stop();
       void informer.stop();
     },
   };

@@ -7,6 +7,7 @@
  */
 import { CustomObjectsApi, makeInformer, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { POLICY_RESOURCE, POLICY_RESOURCE_NAME } from '../kube/cluster-read.js';
+import { restartAfterErrors } from '../kube/informer-restart.js';
 import { describeClientError, listed } from '../kube/namespaces.js';
 import type { Loaded } from '../policy/store.js';
 import { settle, type Checked, type InForce, type ObjectOutcome } from '../policy/objects.js';
@@ -37,10 +38,9 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
   const notify = (): void => {
     for (const l of listeners) l();
   };
-  let stopped = false;
-  let started = false;
   let lastError: unknown;
-  let retry: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let restarts: { stop(): void } | undefined;
   let kept: ReadonlyMap<string, InForce> = new Map();
   let checked: ReadonlyMap<string, Checked> = new Map();
   let last: ReturnType<PolicyObjects['outcomes']> = [];
@@ -49,10 +49,6 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
   informer.on('delete', notify);
   informer.on('error', (e: unknown) => {
     lastError = e;
-    if (stopped || !started) return;
-    // The watch broke (or a relist failed): start again; the cache keeps serving meanwhile.
-    retry = setTimeout(() => void informer.start().then(notify, () => undefined), retryMs);
-    retry.unref();
   });
   return {
     async start() {
@@ -67,7 +63,9 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
         const why = lastError === undefined ? 'the list returned nothing' : describeClientError(lastError);
         throw new Error(`cannot list ${POLICY_RESOURCE_NAME} at ${server}: ${why}`, { cause: lastError });
       }
-      started = true;
+      // From now on a broken watch (or a failed relist) starts again; the cache keeps serving.
+      if (!stopped)
+        restarts = restartAfterErrors(informer, retryMs, () => informer.start().then(notify, () => undefined));
     },
     load(): Promise<Loaded> {
       const objects = informer.list();
@@ -88,7 +86,7 @@ export function policyObjects(kc: KubeConfig, retryMs = 5_000): PolicyObjects {
     },
     stop() {
       stopped = true;
-      if (retry !== undefined) clearTimeout(retry);
+      restarts?.stop();
       listeners.clear();
       void informer.stop();
     },
