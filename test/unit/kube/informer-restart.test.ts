@@ -16,24 +16,15 @@ describe('restartAfterErrors', () => {
     return { informer, starts, restarts };
   };
 
-  it('starts the informer again after the delay, not before', async () => {
-    const { informer, starts, restarts } = setup();
-    informer.emit('error', new Error('watch closed'));
-    deepStrictEqual(starts.length, 0);
-    await sleep(60);
-    deepStrictEqual(starts.length, 1);
-    restarts.stop();
-  });
-
-  it('starts it once for a burst of errors', async () => {
-    const { informer, starts, restarts } = setup();
-    informer.emit('error', new Error('one'));
-    informer.emit('error', new Error('two'));
-    informer.emit('error', new Error('three'));
-    await sleep(60);
-    deepStrictEqual(starts.length, 1);
-    restarts.stop();
-  });
+  for (const burst of [1, 3])
+    it(`starts the informer again once after the delay, not before, after ${burst === 1 ? 'one error' : 'a burst of errors'}`, async () => {
+      const { informer, starts, restarts } = setup();
+      for (let i = 0; i < burst; i++) informer.emit('error', new Error(`watch closed ${String(i)}`));
+      deepStrictEqual(starts.length, 0);
+      await sleep(60);
+      deepStrictEqual(starts.length, 1);
+      restarts.stop();
+    });
 
   it('never starts it after stop(), even with a restart pending', async () => {
     const { informer, starts, restarts } = setup();
