@@ -74,7 +74,8 @@ export function recordOps(original: Pod, records: Readonly<Record<string, string
 function keyedOps(original: Pod, mutated: Pod): Operation[] {
   const ops: Operation[] = [];
   if (original.metadata == null) {
-    if (mutated.metadata !== undefined) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
+    // Shared (a pod with `metadata: null` keeps it until its record ops replace it): nothing to add.
+    if (mutated.metadata != null) ops.push({ op: 'add', path: '/metadata', value: mutated.metadata });
   } else ops.push(...annotationOps(original, mutated));
   const before = original.spec;
   const after = mutated.spec;

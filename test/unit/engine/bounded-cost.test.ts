@@ -76,6 +76,15 @@ describe('bounded costs: the patch carries one op per annotation it writes, what
     equal(Object.keys(r.mutated.metadata?.annotations ?? {}).length, 20_002);
   });
 
+  it('gives a pod with metadata: null its record annotations in one op that nothing overwrites', () => {
+    const r = run({ ...pod(), metadata: null } as unknown as Pod, policySet(doc('network-check')));
+    deepStrictEqual(
+      r.patch.filter((op) => op.path.startsWith('/metadata')).map((op) => op.path),
+      ['/metadata'],
+    );
+    equal(r.mutated.metadata?.annotations?.['init-injector.io/injected'], 'network-check');
+  });
+
   it('answers without listing or copying the annotations; only reading the mutated pod copies them', () => {
     const listed: string[] = [];
     const annotations = new Proxy<Record<string, string>>(
