@@ -40,18 +40,24 @@ const byMountPath = (item: { mountPath: string }): string => item.mountPath;
 /** imagePullSecrets entries by name; a hand-written pod may hold null or a nameless entry. */
 const bySecretName = (item: { name?: string } | null): string => item?.name ?? '';
 
+/** `add` ops for the annotations among `entries` whose value `before` does not already hold. */
+function annotationAdds(
+  before: Readonly<Record<string, string>>,
+  entries: readonly (readonly [string, string | undefined])[],
+): Operation[] {
+  const ops: Operation[] = [];
+  for (const [key, value] of entries)
+    if (value !== undefined && (!Object.hasOwn(before, key) || before[key] !== value))
+      ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
+  return ops;
+}
+
 function annotationOps(original: Pod, mutated: Pod): Operation[] {
   const before = original.metadata?.annotations;
   const after = mutated.metadata?.annotations;
   if (after === undefined || after === before) return [];
   if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: after }];
-  const ops: Operation[] = [];
-  for (const key of Object.keys(after)) {
-    const value = after[key];
-    if (value !== undefined && (!Object.hasOwn(before, key) || before[key] !== value))
-      ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
-  }
-  return ops;
+  return annotationAdds(before, Object.entries(after));
 }
 
 /**
@@ -64,11 +70,7 @@ export function recordOps(original: Pod, records: Readonly<Record<string, string
   if (meta == null) return [{ op: 'add', path: '/metadata', value: { annotations: { ...records } } }];
   const before = meta.annotations;
   if (before == null) return [{ op: 'add', path: '/metadata/annotations', value: { ...records } }];
-  const ops: Operation[] = [];
-  for (const [key, value] of Object.entries(records))
-    if (!Object.hasOwn(before, key) || before[key] !== value)
-      ops.push({ op: 'add', path: `/metadata/annotations/${escapePathComponent(key)}`, value });
-  return ops;
+  return annotationAdds(before, Object.entries(records));
 }
 
 function keyedOps(original: Pod, mutated: Pod): Operation[] {
