@@ -193,6 +193,12 @@ export function checkFile(
   return { diagnostics, policies, documents: docs.length };
 }
 
+/** checkFile of a file held in memory; the problems of one that is not a file (an object) have no line. */
+export function checkTextFile(f: TextFile): ReturnType<typeof checkFile> {
+  const checked = checkFile(f.text, f.file);
+  return f.lines ? checked : { ...checked, diagnostics: checked.diagnostics.map((d) => ({ ...d, line: 0 })) };
+}
+
 /**
  * Loads every policy of `inputs` (directories, files, or files held in memory) into one PolicySet.
  * On failure, returns every diagnostic of every file, ordered by source (as listed), file and line.
@@ -226,10 +232,8 @@ export async function loadPolicies(inputs: readonly PolicyInput[]): Promise<Resu
         diagnostics.push({ file, line: 0, path: '', message: `cannot read: ${ioReason(error)}` });
         continue;
       }
-      const checked = checkFile(text, file);
-      diagnostics.push(
-        ...(inMemory?.lines === false ? checked.diagnostics.map((d) => ({ ...d, line: 0 })) : checked.diagnostics),
-      );
+      const checked = inMemory ? checkTextFile(inMemory) : checkFile(text, file);
+      diagnostics.push(...checked.diagnostics);
       policies.push(...checked.policies);
       documents += checked.documents;
       if (checked.diagnostics.length > 0 && checked.documents === 0) documents++; // a broken file is not "no policies"

@@ -12,7 +12,7 @@ import type { CompiledPolicy, PolicySet } from '../engine/types.js';
 import { canonicalJson } from './canonical.js';
 import { buildPolicySet } from './compile.js';
 import { err, type Diagnostic, type Result } from './diagnostics.js';
-import { asWritten, checkFile, type TextFile } from './load.js';
+import { asWritten, checkTextFile, type TextFile } from './load.js';
 
 interface ObjectMeta {
   readonly name?: unknown;
@@ -49,10 +49,8 @@ export function objectFile(object: unknown): TextFile {
 
 /** One object checked on its own: its policy, or its problems. */
 function checkObject(object: unknown): { policy?: CompiledPolicy; diagnostics: Diagnostic[] } {
-  const file = objectFile(object);
-  const checked = checkFile(file.text, file.file);
-  const diagnostics = checked.diagnostics.map((d) => ({ ...d, line: 0 }));
-  const policy = checked.policies[0];
+  const { diagnostics, policies } = checkTextFile(objectFile(object));
+  const policy = policies[0];
   if (diagnostics.length > 0 || policy === undefined)
     return {
       diagnostics:
