@@ -3,6 +3,11 @@
  * path stays near bare node:https, so there is no body-parser re-parse, no charset negotiation
  * object, and no allocation beyond the chunks and one string. Reading and parsing are separate
  * steps, so a large body can be parsed off the event loop (large-lane.ts).
+ *
+ * The body stays in the chunks it arrived in. Each chunk Node's HTTP parser hands on is a buffer of
+ * its own, so the large-review lane moves the chunks to its worker instead of copying them into one
+ * buffer here: a copy left the chunks behind as garbage on the event loop's heap, where V8 counts
+ * such memory towards its next full collection (docs/performance.md, "The chunks a body arrived in").
  */
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
@@ -15,12 +20,6 @@ import { AdmissionHttpError } from '../errors.js';
  * (pkg/webhook/admission/http.go maxRequestSize). express.json()'s 100 kB default rejects real pods.
  */
 export const MAX_REVIEW_BYTES = 7 * 1024 * 1024;
-
-/**
- * A body declared larger than this is read into one buffer of its declared size, its own memory:
- * no concatenation copy, and the large-review lane moves it to its worker without copying it.
- */
-export const OWN_BUFFER_BYTES = 64 * 1024;
 
 /**
  * A large body is read at most about this many bytes per event-loop turn. libuv reads a ready socket
@@ -64,11 +63,22 @@ export function parseJsonBody(buf: Uint8Array): unknown {
   }
 }
 
+/** A request body as read: its chunks in arrival order, and their total length in bytes. */
+export interface Body {
+  readonly chunks: readonly Buffer[];
+  readonly length: number;
+}
+
+/** The body in one buffer: its only chunk as it is, or a copy of all of them. */
+export function wholeBody(body: Body): Buffer {
+  return body.chunks.length === 1 ? (body.chunks[0] as Buffer) : Buffer.concat(body.chunks, body.length);
+}
+
 /**
- * Resolves with the body's bytes, or rejects with an AdmissionHttpError (413) when Content-Length
+ * Resolves with the body, or rejects with an AdmissionHttpError (413) when Content-Length
  * or the bytes read pass `limit` (reading stops at once).
  */
-export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES): Promise<Body> {
   return new Promise((resolve, reject) => {
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
@@ -77,8 +87,6 @@ export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES)
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    const expected = declared === undefined ? 0 : Number(declared);
-    const own = expected > OWN_BUFFER_BYTES ? Buffer.allocUnsafeSlow(expected) : undefined;
     let sincePause = 0;
     let settled = false;
     const resume = (): void => {
@@ -86,15 +94,14 @@ export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES)
       if (!settled) req.resume();
     };
     const onData = (chunk: Buffer): void => {
-      if (size + chunk.length > limit || (own !== undefined && size + chunk.length > own.length)) {
+      if (size + chunk.length > limit) {
         cleanup();
         chunks.length = 0;
         req.pause(); // stop reading; the 413 goes out with Connection: close
         reject(tooLarge());
         return;
       }
-      if (own !== undefined) chunk.copy(own, size);
-      else chunks.push(chunk);
+      chunks.push(chunk);
       size += chunk.length;
       sincePause += chunk.length;
       if (sincePause >= BODY_BYTES_PER_TURN) {
@@ -105,8 +112,7 @@ export function readBody(req: IncomingMessage, limit: number = MAX_REVIEW_BYTES)
     };
     const onEnd = (): void => {
       cleanup();
-      if (own !== undefined) resolve(own.subarray(0, size));
-      else resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+      resolve({ chunks, length: size });
     };
     const onError = (e: Error): void => {
       cleanup();

@@ -17,7 +17,7 @@ import { denied, encodeReview } from '../kube/admission.js';
 import type { Logger } from '../log.js';
 import { policySource } from '../policy/compile.js';
 import type { Answer } from './admit.js';
-import { OWN_BUFFER_BYTES } from './body.js';
+import type { Body } from './body.js';
 import type { LaneMessage, WorkerMessage } from './large-worker.js';
 
 export interface LargeLaneOptions {
@@ -32,7 +32,7 @@ export interface LargeLaneOptions {
   readonly log: Logger;
 }
 
-export const LARGE_REVIEW_BYTES = OWN_BUFFER_BYTES;
+export const LARGE_REVIEW_BYTES = 64 * 1024;
 const DEFAULT_DEADLINE_MS = 2000;
 const DEFAULT_MAX_IN_FLIGHT = 1;
 const DEFAULT_HEAP_MIB = 32;
@@ -87,10 +87,10 @@ export class LargeLane {
   }
 
   /**
-   * The answer to one large review. Never rejects. A body with memory of its own (readBody gives
-   * large bodies theirs) is moved to the worker: the caller must not use it afterwards.
+   * The answer to one large review. Never rejects. The body's chunks that are all of their memory
+   * are moved to the worker (see `movable`): the caller must not use the body afterwards.
    */
-  admit(body: Uint8Array, policies: PolicySet, lookup: Lookup): Promise<Answer> {
+  admit(body: Body, policies: PolicySet, lookup: Lookup): Promise<Answer> {
     const id = this.#nextId++;
     const uid = peekUid(body);
     if (this.#jobs.size >= this.#maxInFlight)
@@ -103,10 +103,11 @@ export class LargeLane {
       }, this.#deadline);
       this.#jobs.set(id, { resolve, lookup, timer, uid });
       const worker = this.#workerWith(policies);
-      // Moved, not copied, when the body has its own memory (readBody gives large bodies their own).
-      const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-      const own = whole && body.buffer instanceof ArrayBuffer ? new Uint8Array(body.buffer) : new Uint8Array(body);
-      worker.postMessage({ type: 'job', id, body: own } satisfies LaneMessage, [own.buffer]);
+      const chunks = movable(body);
+      worker.postMessage(
+        { type: 'job', id, chunks } satisfies LaneMessage,
+        chunks.map((c) => c.buffer),
+      );
     });
   }
 
@@ -202,9 +203,36 @@ const UID = /"uid"\s*:\s*"([A-Za-z0-9-]{1,128})"/;
  * `{"kind":…,"apiVersion":…,"request":{"uid":…` (its Go structs' field order), so a refusal
  * answered before the worker parsed the body still names the request it answers. '' when absent.
  */
-export function peekUid(body: Uint8Array): string {
-  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.byteLength, 4096)).toString('latin1');
+export function peekUid(body: Body): string {
+  let head = '';
+  for (const chunk of body.chunks) {
+    if (head.length >= 4096) break;
+    head += chunk.toString('latin1', 0, Math.min(chunk.length, 4096 - head.length));
+  }
   return UID.exec(head)?.[1] ?? '';
+}
+
+/**
+ * The body's chunks as the worker takes them. A chunk that is all of its memory (each chunk a TLS
+ * connection delivers is) moves: the event loop's heap keeps nothing of it, so V8 does not count it
+ * towards the event loop's next full collection as it would garbage. Any other chunk (a slice of a
+ * buffer that holds other data too) is copied.
+ */
+function movable(body: Body): Uint8Array<ArrayBuffer>[] {
+  const moved = new Set<ArrayBufferLike>();
+  return body.chunks.map((chunk) => {
+    const memory = chunk.buffer;
+    if (
+      memory instanceof ArrayBuffer &&
+      chunk.byteOffset === 0 &&
+      chunk.byteLength === memory.byteLength &&
+      !moved.has(memory)
+    ) {
+      moved.add(memory);
+      return new Uint8Array(memory);
+    }
+    return new Uint8Array(chunk);
+  });
 }
 
 export type RefusalCause = 'busy' | 'deadline' | 'worker_exit' | 'shutdown';

@@ -16,7 +16,7 @@ import { parseJsonBody } from './body.js';
 /** From the main thread. */
 export type LaneMessage =
   | { readonly type: 'policies'; readonly source: PolicySource }
-  | { readonly type: 'job'; readonly id: number; readonly body: Uint8Array }
+  | { readonly type: 'job'; readonly id: number; readonly chunks: readonly Uint8Array[] }
   | { readonly type: 'namespace'; readonly id: number; readonly info: NamespaceInfo };
 
 /** To the main thread. */
@@ -39,9 +39,11 @@ function answer(id: number, a: Answer): void {
   port?.postMessage({ type: 'answer', id, answer: { ...a, text } } satisfies WorkerMessage, [text.buffer]);
 }
 
-async function job(id: number, body: Uint8Array): Promise<void> {
+/** Answers one review, its body in the chunks it arrived in (joined here, off the event loop). */
+async function job(id: number, chunks: readonly Uint8Array[]): Promise<void> {
   let uid = '';
   try {
+    const body = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
     const request = decodeReview(parseJsonBody(body));
     uid = request.uid;
     const set = policies;
@@ -64,7 +66,7 @@ port.on('message', (m: LaneMessage) => {
       policies = undefined;
       policyError = r.error.map((d) => d.message).join('; ');
     }
-  } else if (m.type === 'job') void job(m.id, m.body);
+  } else if (m.type === 'job') void job(m.id, m.chunks);
   else {
     waiting.get(m.id)?.(m.info);
     waiting.delete(m.id);

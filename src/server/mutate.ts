@@ -11,7 +11,7 @@ import { AdmissionHttpError } from '../errors.js';
 import { decodeReview } from '../kube/admission.js';
 import type { Logger } from '../log.js';
 import { admitRequest, failure, type Answer } from './admit.js';
-import { isJsonContentType, parseJsonBody, readBody } from './body.js';
+import { isJsonContentType, parseJsonBody, readBody, wholeBody } from './body.js';
 import type { LargeLane } from './large-lane.js';
 import { AdmissionRecorder } from './recorder.js';
 
@@ -50,7 +50,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
     const policies = deps.policies();
     if (deps.large?.takes(body.length)) answer = await deps.large.admit(body, policies, deps.namespaces);
     else {
-      const request = decodeReview(parseJsonBody(body));
+      const request = decodeReview(parseJsonBody(wholeBody(body)));
       const namespace = deps.namespaces(request.namespace ?? '');
       answer = admitRequest(request, { policies, namespace, mutate: deps.mutate });
     }

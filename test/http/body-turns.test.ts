@@ -9,7 +9,7 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BODY_BYTES_PER_TURN, readBody } from '../../src/server/body.js';
+import { BODY_BYTES_PER_TURN, readBody, type Body } from '../../src/server/body.js';
 import { makeCert } from '../support/tls.js';
 
 const BODY_BYTES = 2 * 1024 * 1024;
@@ -35,7 +35,7 @@ describe('readBody: a large body is read a bounded amount per event-loop turn', 
     const dir = mkdtempSync(join(tmpdir(), 'body-turns-'));
     const { certFile, keyFile } = makeCert(dir);
     const turns: number[] = [];
-    let received: Promise<Buffer> | undefined;
+    let received: Promise<Body> | undefined;
     const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile) }, (req, res) => {
       let inTurn = 0;
       req.on('data', (chunk: Buffer) => {

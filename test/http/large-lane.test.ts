@@ -11,6 +11,7 @@ import { decodeReview } from '../../src/kube/admission.js';
 import { silentLogger } from '../../src/log.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { admitRequest, type Answer } from '../../src/server/admit.js';
+import type { Body } from '../../src/server/body.js';
 import { LargeLane, peekUid } from '../../src/server/large-lane.js';
 import { manyAnnotationsPod, NOISY_POLICIES } from '../../fixtures/hostile-pods.js';
 import { podCreateReview } from '../../fixtures/review.js';
@@ -40,8 +41,12 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
   this.timeout(60_000);
   let dir: string;
   let policies: PolicySet;
-  const body = (uid: string, annotations = 20_000): Buffer =>
+  const bytes = (uid: string, annotations = 20_000): Buffer =>
     Buffer.from(JSON.stringify(podCreateReview(manyAnnotationsPod(annotations), { uid })));
+  const body = (uid: string, annotations = 20_000): Body => {
+    const b = bytes(uid, annotations);
+    return { chunks: [b], length: b.length };
+  };
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'init-injector-lane-'));
@@ -63,14 +68,44 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
   it('answers byte for byte as the event loop does', async () => {
     const lane = new LargeLane({ log: silentLogger() });
     try {
-      const b = body('lane-same');
+      const b = bytes('lane-same');
       const request = decodeReview(JSON.parse(b.toString('utf8')));
       const onLoop = admitRequest(request, { policies, namespace: lookup('default'), mutate });
-      const inWorker = await lane.admit(b, policies, lookup);
+      const inWorker = await lane.admit({ chunks: [b], length: b.length }, policies, lookup);
       equal(b.byteLength, 0, 'the body is moved to the worker, not copied');
       equal(text(inWorker), text(onLoop));
       deepStrictEqual(inWorker.record, onLoop.record);
       equal(parse(inWorker).response?.allowed, true);
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it('moves the chunks that are all of their memory, copies the others, and answers the joined body', async () => {
+    const lane = new LargeLane({ log: silentLogger() });
+    try {
+      const b = bytes('lane-chunks');
+      // As a TLS connection delivers a body: 16 KiB chunks, each its own memory...
+      const chunks: Buffer[] = [];
+      for (let at = 0; at < b.length - 100; at += 16_384) {
+        const own = Buffer.from(new ArrayBuffer(Math.min(16_384, b.length - 100 - at)));
+        b.copy(own, 0, at, at + own.length);
+        chunks.push(own);
+      }
+      // ...and a last one that is a slice of memory holding other bytes too.
+      const shared = Buffer.alloc(1000, 0x78);
+      b.copy(shared, 200, b.length - 100);
+      const tail = shared.subarray(200, 300);
+      chunks.push(tail);
+      const answer = await lane.admit({ chunks, length: b.length }, policies, lookup);
+      equal(parse(answer).response?.uid, 'lane-chunks');
+      equal(parse(answer).response?.allowed, true);
+      ok(
+        chunks.slice(0, -1).every((c) => c.byteLength === 0),
+        'every chunk with memory of its own is moved',
+      );
+      equal(tail.byteLength, 100, 'the slice is copied; the memory it shares stays');
+      equal(shared.toString('latin1', 0, 200), 'x'.repeat(200));
     } finally {
       await lane.close();
     }
@@ -143,6 +178,13 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
 
   it("reads the uid from the body's first bytes without parsing it", () => {
     equal(peekUid(body('7d2c-uid')), '7d2c-uid');
-    equal(peekUid(Buffer.from('{"request":{"object":{}}}')), '');
+    const split = bytes('split-across-chunks');
+    const at = split.indexOf('split-across') + 5;
+    equal(
+      peekUid({ chunks: [split.subarray(0, at), split.subarray(at)], length: split.length }),
+      'split-across-chunks',
+    );
+    const none = Buffer.from('{"request":{"object":{}}}');
+    equal(peekUid({ chunks: [none], length: none.length }), '');
   });
 });
