@@ -69,9 +69,9 @@ export interface Body {
   readonly length: number;
 }
 
-/** The body in one buffer: its only chunk as it is, or a copy of all of them. */
-export function wholeBody(body: Body): Buffer {
-  return body.chunks.length === 1 ? (body.chunks[0] as Buffer) : Buffer.concat(body.chunks, body.length);
+/** A body's chunks in one buffer: the only chunk as it is, or a copy of all of them. */
+export function wholeBody(chunks: readonly Uint8Array[], length?: number): Uint8Array {
+  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks, length);
 }
 
 /**

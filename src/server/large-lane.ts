@@ -213,8 +213,8 @@ export function peekUid(body: Body): string {
 }
 
 /**
- * The body's chunks as the worker takes them. A chunk that is all of its memory (each chunk a TLS
- * connection delivers is) moves: the event loop's heap keeps nothing of it, so V8 does not count it
+ * The body's chunks as the worker takes them. A chunk that is all of its memory (each chunk Node's
+ * HTTP parser hands on is) moves: the event loop's heap keeps nothing of it, so V8 does not count it
  * towards the event loop's next full collection as it would garbage. Any other chunk (a slice of a
  * buffer that holds other data too) is copied.
  */

@@ -11,7 +11,7 @@ import type { NamespaceInfo, PolicySet } from '../engine/types.js';
 import { decodeReview } from '../kube/admission.js';
 import { rebuildPolicySet, type PolicySource } from '../policy/compile.js';
 import { admitRequest, failure, type Answer } from './admit.js';
-import { parseJsonBody } from './body.js';
+import { parseJsonBody, wholeBody } from './body.js';
 
 /** From the main thread. */
 export type LaneMessage =
@@ -43,8 +43,7 @@ function answer(id: number, a: Answer): void {
 async function job(id: number, chunks: readonly Uint8Array[]): Promise<void> {
   let uid = '';
   try {
-    const body = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
-    const request = decodeReview(parseJsonBody(body));
+    const request = decodeReview(parseJsonBody(wholeBody(chunks)));
     uid = request.uid;
     const set = policies;
     if (set === undefined) throw new Error(`no policy set in the large-review worker: ${policyError}`);

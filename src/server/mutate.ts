@@ -50,7 +50,7 @@ async function handle(deps: MutateDeps, req: IncomingMessage, res: ServerRespons
     const policies = deps.policies();
     if (deps.large?.takes(body.length)) answer = await deps.large.admit(body, policies, deps.namespaces);
     else {
-      const request = decodeReview(parseJsonBody(wholeBody(body)));
+      const request = decodeReview(parseJsonBody(wholeBody(body.chunks, body.length)));
       const namespace = deps.namespaces(request.namespace ?? '');
       answer = admitRequest(request, { policies, namespace, mutate: deps.mutate });
     }
