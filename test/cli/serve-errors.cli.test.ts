@@ -7,8 +7,7 @@ import { match, ok, strictEqual } from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tempDir } from '../support/temp.js';
 import { buildOnce, cli, ROOT } from './run-cli.js';
 
 const ERRORS = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
@@ -23,7 +22,7 @@ function documentedExit(code: string): number {
 
 describe('cli: serve fails with the documented code, exit status and one line, never a stack trace', function () {
   this.timeout(60_000);
-  const dir = mkdtempSync(join(tmpdir(), 'serve-errors-'));
+  const dir = tempDir('serve-errors-');
   const policies = join(ROOT, 'policies');
   let busy: Server;
   let busyPort = 0;

@@ -1,10 +1,10 @@
 /** Shared fixtures for the HTTP tests: real policy files in temp dirs, reviews, pods. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PolicySet } from '../../src/engine/types.js';
 import { loadPolicies } from '../../src/policy/load.js';
 import { podCreateReview } from '../../fixtures/review.js';
+import { tempDir } from '../support/temp.js';
 
 /** A policy that injects one init container into every pod (optionally only in `namespaces`). */
 export function policyYaml(name: string, opts: { image?: string; extra?: string } = {}): string {
@@ -25,8 +25,8 @@ export function selectorPolicyYaml(name: string): string {
   return policyYaml(name, { extra: '  match:\n    namespaceSelector: {matchLabels: {tier: backend}}\n' });
 }
 
-/** A policy that skips with a fixable warning when the pod already uses its container name. */
-export const tmp = (prefix = 'ii-http-'): string => mkdtempSync(join(tmpdir(), prefix));
+/** A new temp dir, removed when the test process exits. */
+export const tmp = (prefix = 'ii-http-'): string => tempDir(prefix);
 
 /** Writes files into a new temp dir; returns the dir. */
 export function policyDir(files: Readonly<Record<string, string>>): string {
