@@ -61,6 +61,10 @@ export class LargeLane {
   readonly #log: Logger;
   readonly #jobs = new Map<number, Job>();
   #worker: Worker | undefined;
+  /** Whether the current worker has compiled a policy set (said 'ready'). */
+  #workerReady = false;
+  /** The policy set of the last prepare() or admit(), for a worker started in place of another. */
+  #policies: PolicySet | undefined;
   #sentRevision = '';
   #nextId = 1;
   #closed = false;
@@ -122,6 +126,7 @@ export class LargeLane {
 
   /** The worker, started if need be, holding `policies` (sent when it holds another revision). */
   #workerWith(policies: PolicySet): Worker {
+    this.#policies = policies;
     const worker = this.#ensureWorker();
     if (policies.revision !== this.#sentRevision) {
       this.#post(worker, { type: 'policies', source: policySource(policies) });
@@ -153,11 +158,19 @@ export class LargeLane {
       this.#drop(worker, 'the evaluation stopped');
     });
     this.#worker = worker;
+    this.#workerReady = false;
     this.#sentRevision = '';
     return worker;
   }
 
   #onMessage(worker: Worker, m: WorkerMessage): void {
+    if (m.type === 'ready') {
+      if (worker !== this.#worker) return;
+      this.#workerReady = true;
+      if (m.error === '') this.#log.debug({ revision: m.revision }, 'large-review worker compiled the policies');
+      else this.#log.warn({ revision: m.revision, err: m.error }, 'large-review worker could not compile the policies');
+      return;
+    }
     const job = this.#jobs.get(m.id);
     if (job === undefined) return;
     if (m.type === 'namespace') {
@@ -183,12 +196,25 @@ export class LargeLane {
     this.#worker = undefined;
     this.#failAll(`it was not evaluated within ${String(this.#deadline)} ms`, 'deadline');
     if (worker) void worker.terminate();
+    this.#replace(true);
   }
 
   #drop(worker: Worker, why: string): void {
     if (this.#worker !== worker) return;
+    const wasReady = this.#workerReady;
     this.#worker = undefined;
     this.#failAll(why, 'worker_exit');
+    this.#replace(wasReady);
+  }
+
+  /**
+   * Starts the next worker at once, compiling the last policy set, so that the next large review
+   * does not pay the thread's start and the compilation inside its deadline. After a deadline
+   * always; after a failure only when the failed worker had compiled its policies: one that failed
+   * before that would fail again, so its replacement waits for the next large review.
+   */
+  #replace(eager: boolean): void {
+    if (!this.#closed && eager && this.#policies !== undefined) this.#workerWith(this.#policies);
   }
 
   #failAll(why: string, cause: RefusalCause): void {

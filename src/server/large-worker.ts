@@ -19,8 +19,9 @@ export type LaneMessage =
   | { readonly type: 'job'; readonly id: number; readonly chunks: readonly Uint8Array[] }
   | { readonly type: 'namespace'; readonly id: number; readonly info: NamespaceInfo };
 
-/** To the main thread. */
+/** To the main thread ('ready': the policy set of `revision` was compiled, or found invalid). */
 export type WorkerMessage =
+  | { readonly type: 'ready'; readonly revision: string; readonly error: string }
   | { readonly type: 'namespace'; readonly id: number; readonly uid: string; readonly name: string }
   | { readonly type: 'answer'; readonly id: number; readonly answer: Answer };
 
@@ -65,6 +66,11 @@ port.on('message', (m: LaneMessage) => {
       policies = undefined;
       policyError = r.error.map((d) => d.message).join('; ');
     }
+    port.postMessage({
+      type: 'ready',
+      revision: m.source.revision,
+      error: r.ok ? '' : policyError,
+    } satisfies WorkerMessage);
   } else if (m.type === 'job') void job(m.id, m.chunks);
   else {
     waiting.get(m.id)?.(m.info);

@@ -18,7 +18,7 @@ import { policyStatus, readiness } from './health.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { nextSignal, shutdown } from './shutdown.js';
 import { trackUnusedConnections } from './unused-connections.js';
-import type { CompiledPolicy } from '../engine/types.js';
+import type { CompiledPolicy, PolicySet } from '../engine/types.js';
 import { metricsListener } from './metrics-route.js';
 import { certificateReporter, namespaceSource, policyReporter } from './wiring.js';
 import { CertificateWatcher, loadKeyPair, secureContextOptions, tlsServerOptions, type KeyPair } from './tls.js';
@@ -179,7 +179,12 @@ export async function startServe(
   t: Timeouts = TIMEOUTS,
 ): Promise<RunningServer> {
   const metrics = createMetrics();
-  const { store, stop: stopPolicies } = await openPolicies(config, metrics, log);
+  // The large-review worker compiles each new policy set as soon as it is in force, not inside
+  // the next large review's deadline.
+  const large = new LargeLane({ log });
+  const { store, stop: stopPolicies } = await openPolicies(config, metrics, log, (set) => {
+    large.prepare(set);
+  });
 
   const { paths, pair, dev } = await servingCertificate(config);
   metrics.certificateExpiry.set(pair.notAfter.getTime() / 1000);
@@ -195,7 +200,6 @@ export async function startServe(
       namespaces: () => namespaces.status(),
       draining: () => draining,
     });
-  const large = new LargeLane({ log });
   large.prepare(store.current());
   const listener = createListener({
     policies: () => store.current(),
@@ -313,8 +317,18 @@ function announce(
 }
 
 /** A reporter of policy reloads for a store (metrics and log lines; wiring.ts). */
-function policyReporterFor(metrics: Metrics, log: Logger): (store: PolicyStore) => (e: ReloadEvent) => void {
-  return (store: PolicyStore): ((e: ReloadEvent) => void) => policyReporter(store, metrics, log);
+function policyReporterFor(
+  metrics: Metrics,
+  log: Logger,
+  onChange: (set: PolicySet) => void,
+): (store: PolicyStore) => (e: ReloadEvent) => void {
+  return (store: PolicyStore): ((e: ReloadEvent) => void) => {
+    const report = policyReporter(store, metrics, log);
+    return (e) => {
+      report(e);
+      if (e.ok && e.changed) onChange(store.current());
+    };
+  };
 }
 
 /**
@@ -326,8 +340,9 @@ async function openPolicies(
   config: Readonly<ServeConfig>,
   metrics: Metrics,
   log: Logger,
+  onChange: (set: PolicySet) => void,
 ): Promise<{ store: PolicyStore; stop: () => void | Promise<void> }> {
-  const reporter = policyReporterFor(metrics, log);
+  const reporter = policyReporterFor(metrics, log, onChange);
   if (config.policySource.kind === 'files') {
     const opened = await PolicyStore.open(config.policies);
     if (!opened.ok) throw new PolicyLoadError(opened.error);

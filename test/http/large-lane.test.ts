@@ -29,12 +29,27 @@ const SCHED_IDLE = 5;
  * The threads of this process at nice 19 under SCHED_IDLE (fields 19 and 41 of
  * /proc/self/task/<tid>/stat; the fields after the command name start at field 3).
  */
-function idleThreads(): number {
+function idleThreadIds(): string[] {
   return readdirSync('/proc/self/task').filter((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
-  }).length;
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
+    } catch {
+      return false; // the thread ended between the listing and the read
+    }
+  });
+}
+const idleThreads = (): number => idleThreadIds().length;
+
+/** Polls (every 50 ms, at most 5 s) until `done` holds for the idle threads' ids; returns the last ids. */
+async function idleThreadsUntil(done: (ids: string[]) => boolean): Promise<string[]> {
+  let ids = idleThreadIds();
+  for (let i = 0; i < 100 && !done(ids); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    ids = idleThreadIds();
+  }
+  return ids;
 }
 
 describe('large-review lane: a worker thread with a deadline and a heap of its own', function () {
@@ -171,6 +186,24 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
       }
       equal(idle, before + 1, 'one more thread runs at nice 19 under SCHED_IDLE: the worker');
       equal(parse(await lane.admit(body('lane-prepared'), policies, lookup)).response?.allowed, true);
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it('starts the next worker as soon as a deadline passes, before any other large review', async () => {
+    const before = idleThreadIds();
+    const lane = new LargeLane({ log: silentLogger(), deadlineMs: 1 });
+    try {
+      lane.prepare(policies);
+      const first = (await idleThreadsUntil((ids) => ids.length > before.length)).filter((t) => !before.includes(t));
+      equal(first.length, 1, 'the prepared worker runs under SCHED_IDLE');
+      equal(parse(await lane.admit(body('lane-expired'), policies, lookup)).response?.allowed, false);
+      const after = (await idleThreadsUntil((ids) => !ids.includes(first[0]!) && ids.length > before.length)).filter(
+        (t) => !before.includes(t),
+      );
+      equal(after.length, 1, 'a new worker runs with no large review waiting for it');
+      ok(after[0] !== first[0], 'and it is not the worker that missed the deadline');
     } finally {
       await lane.close();
     }
