@@ -7,7 +7,9 @@
  * windows, the quiet reference pools every quiet window. After each shape's window, one where the
  * same hostile reviews go to a bare server in another process while the bystanders stay: the share
  * of the shared CPUs alone ("sent elsewhere"). The hostile reviews are sent from a thread
- * of their own, so encrypting a 3 MB body never delays the bystanders' own client. Reported per
+ * of their own, started once and handed each body as bytes before its window, over keep-alive
+ * connections as the API server calls a webhook: neither the sender's start-up nor encrypting a
+ * 3 MB body runs on the bystanders' own client thread or inside a window's clock. Reported per
  * shape: the bystanders' p50/p99/max, the hostile reviews' answer time, and the server's peak RSS
  * (sampled from /proc every 50 ms). The same windows against the bare node:https floor (which
  * parses every body on its one thread, as a webhook without a large-review lane does) are the
@@ -130,37 +132,73 @@ export function chartMallocEnv(): Record<string, string> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Sends `body` at `rate`/s for `ms` from a thread of its own; resolves with each answer's time. */
-function hostileSender(port: number, ca: Buffer, body: string, rate: number, ms: number): Promise<number[]> {
+/**
+ * The hostile reviews' client: a thread of its own, started once for the section, so that neither
+ * its start-up nor encrypting a 3 MB body ever runs on the bystanders' client thread. Each window's
+ * body is handed over as bytes before the window begins (`load`); `run` sends it at `rate`/s for
+ * `ms` over keep-alive connections, as the API server calls a webhook, and resolves with each
+ * answer's time (-1: not 200).
+ */
+interface HostileSender {
+  load(body: string): Promise<void>;
+  run(port: number, rate: number, ms: number): Promise<number[]>;
+  stop(): Promise<void>;
+}
+
+function hostileSender(ca: Buffer): HostileSender {
   const code = `
-    const { workerData, parentPort } = require('node:worker_threads');
-    const { request } = require('node:https');
-    const { port, ca, body, rate, ms } = workerData;
-    const times = []; const pending = []; const start = performance.now(); let sent = 0;
-    const one = () => new Promise((resolve) => {
+    const { parentPort } = require('node:worker_threads');
+    const { Agent, request } = require('node:https');
+    let body;
+    const agents = new Map();
+    const one = (port, ca, agent) => new Promise((resolve) => {
       const t = performance.now();
       const req = request({ host: '127.0.0.1', port, ca, servername: 'localhost', method: 'POST', path: '/mutate',
-        agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 30000 }, (res) => { res.resume(); res.on('end', () => { times.push(res.statusCode === 200 ? performance.now() - t : -1); resolve(); }); });
-      req.on('error', () => { times.push(-1); resolve(); });
+        agent, headers: { 'content-type': 'application/json', 'content-length': body.length },
+        timeout: 30000 }, (res) => { res.resume(); res.on('end', () => { resolve(res.statusCode === 200 ? performance.now() - t : -1); }); });
+      req.on('error', () => { resolve(-1); });
+      req.on('timeout', () => req.destroy(new Error('no answer in 30 s')));
       req.end(body);
     });
-    (async () => {
+    parentPort.on('message', async (m) => {
+      if (m.type === 'load') { body = Buffer.from(m.body.buffer, m.body.byteOffset, m.body.byteLength); parentPort.postMessage('loaded'); return; }
+      const { port, ca, rate, ms } = m;
+      if (!agents.has(port)) agents.set(port, new Agent({ keepAlive: true, maxSockets: 4 }));
+      const agent = agents.get(port);
+      const pending = []; const start = performance.now(); let sent = 0;
       while (performance.now() - start < ms) {
-        if (sent < ((performance.now() - start) * rate) / 1000 + 1) { sent++; pending.push(one()); }
+        if (sent < ((performance.now() - start) * rate) / 1000 + 1) { sent++; pending.push(one(port, ca, agent)); }
         await new Promise((r) => setTimeout(r, 5));
       }
-      await Promise.all(pending);
-      parentPort.postMessage(times);
-    })();`;
-  return new Promise((resolve, reject) => {
-    const w = new Worker(code, { eval: true, workerData: { port, ca, body, rate, ms } });
-    w.once('message', (times: number[]) => {
-      resolve(times);
-      void w.terminate();
+      parentPort.postMessage(await Promise.all(pending));
+    });`;
+  const w = new Worker(code, { eval: true });
+  const next = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const onError = (e: Error): void => {
+        reject(e);
+      };
+      w.once('error', onError);
+      w.once('message', (m: T) => {
+        w.off('error', onError);
+        resolve(m);
+      });
     });
-    w.once('error', reject);
-  });
+  return {
+    async load(body) {
+      const done = next<string>();
+      w.postMessage({ type: 'load', body: Buffer.from(body) });
+      await done;
+    },
+    async run(port, rate, ms) {
+      const done = next<number[]>();
+      w.postMessage({ type: 'run', port, ca, rate, ms });
+      return done;
+    },
+    async stop() {
+      await w.terminate();
+    },
+  };
 }
 
 /** Runs the quiet window and one window per hostile shape. */
@@ -176,6 +214,7 @@ export async function runNoisy(
   for (const [file, text] of Object.entries(NOISY_POLICIES)) writeFileSync(join(dir, file), text);
   const ca = readFileSync(cert.cert);
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  const sender = hostileSender(ca);
   const bystanderRate = 200;
   const hostileRate = 2;
   const windowMs = quick ? 3000 : 5000;
@@ -199,20 +238,20 @@ export async function runNoisy(
     readonly hostileTimes: number[];
     readonly peakRssMiB: number;
   }
-  /** One window; the hostile reviews go to `hostileTo` (the server under test unless said). */
+  /**
+   * One window; with `hostile`, the sender's loaded review goes to `hostileTo` (the server under
+   * test unless said) beside the bystanders.
+   */
   async function window(
     server: ServerUnderTest,
     shape: string,
-    hostileBody: string | undefined,
+    hostile: boolean,
     hostileTo: ServerUnderTest = server,
   ): Promise<Raw> {
     const checked = server.name === 'init-injector';
     const latencies: number[] = [];
     const pending: Promise<void>[] = [];
-    const hostile =
-      hostileBody === undefined
-        ? Promise.resolve([])
-        : hostileSender(hostileTo.port, ca, hostileBody, hostileRate, windowMs);
+    const hostileAnswers = hostile ? sender.run(hostileTo.port, hostileRate, windowMs) : Promise.resolve([]);
     let peak = rssMiB(server.pid);
     const sampler = setInterval(() => {
       peak = Math.max(peak, rssMiB(server.pid));
@@ -234,7 +273,7 @@ export async function runNoisy(
       await sleep(2);
     }
     await Promise.all(pending);
-    const hostileTimes = await hostile;
+    const hostileTimes = await hostileAnswers;
     clearInterval(sampler);
     if (checked && hostileTo === server && hostileTimes.some((t) => t < 0))
       errors.push(`${shape}: a hostile review was not answered with 200`);
@@ -263,17 +302,17 @@ export async function runNoisy(
    * machine's shared CPUs alone cost the bystanders, without our server receiving those bodies.
    */
   async function series(server: ServerUnderTest, sink?: ServerUnderTest): Promise<Series> {
-    await window(server, 'warm-up', undefined);
+    await window(server, 'warm-up', false);
     const quiet: Raw[] = [];
     const names = Object.keys(HOSTILE_SHAPES);
     const byShape = new Map<string, Raw[]>(names.map((shape) => [shape, []]));
     const elsewhere = new Map<string, Raw[]>(names.map((shape) => [shape, []]));
     for (let round = 0; round < rounds; round++)
       for (const [shape, make] of Object.entries(HOSTILE_SHAPES)) {
-        quiet.push(await window(server, 'quiet', undefined));
-        const body = JSON.stringify(podCreateReview(make(), { uid: 'hostile-1', namespace: 'bench' }));
-        byShape.get(shape)?.push(await window(server, shape, body));
-        if (sink) elsewhere.get(shape)?.push(await window(server, shape, body, sink));
+        quiet.push(await window(server, 'quiet', false));
+        await sender.load(JSON.stringify(podCreateReview(make(), { uid: 'hostile-1', namespace: 'bench' })));
+        byShape.get(shape)?.push(await window(server, shape, true));
+        if (sink) elsewhere.get(shape)?.push(await window(server, shape, true, sink));
       }
     return {
       windows: [pooled('quiet', quiet), ...[...byShape].map(([shape, raws]) => pooled(shape, raws))],
@@ -281,30 +320,34 @@ export async function runNoisy(
     };
   }
 
-  // The chart's memory settings: its NODE_OPTIONS flags, and its MALLOC_* variables in the environment.
-  const malloc = chartMallocEnv();
-  Object.assign(process.env, malloc);
-  const ours = await startInjector(cert, dir, labelsFile, [], work, chartNodeOptions()).finally(() => {
-    for (const name of Object.keys(malloc)) Reflect.deleteProperty(process.env, name);
-  });
   let ourSeries: Series;
-  try {
-    const sink = await startFloor(cert, [], work);
-    try {
-      ourSeries = await series(ours, sink);
-    } finally {
-      await stopServer(sink);
-    }
-  } finally {
-    await stopServer(ours);
-  }
-  const floor = await startFloor(cert, [], work);
   let floorMeasured: Measured[];
   try {
-    floorMeasured = (await series(floor)).windows;
+    // The chart's memory settings: its NODE_OPTIONS flags, and its MALLOC_* variables in the environment.
+    const malloc = chartMallocEnv();
+    Object.assign(process.env, malloc);
+    const ours = await startInjector(cert, dir, labelsFile, [], work, chartNodeOptions()).finally(() => {
+      for (const name of Object.keys(malloc)) Reflect.deleteProperty(process.env, name);
+    });
+    try {
+      const sink = await startFloor(cert, [], work);
+      try {
+        ourSeries = await series(ours, sink);
+      } finally {
+        await stopServer(sink);
+      }
+    } finally {
+      await stopServer(ours);
+    }
+    const floor = await startFloor(cert, [], work);
+    try {
+      floorMeasured = (await series(floor)).windows;
+    } finally {
+      await stopServer(floor);
+    }
   } finally {
-    await stopServer(floor);
     agent.destroy();
+    await sender.stop();
   }
   const measured = ourSeries.windows;
   const quiet = measured[0]!;
