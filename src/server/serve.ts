@@ -179,11 +179,12 @@ export async function startServe(
   t: Timeouts = TIMEOUTS,
 ): Promise<RunningServer> {
   const metrics = createMetrics();
-  // The large-review worker compiles each new policy set as soon as it is in force, not inside
-  // the next large review's deadline.
+  // Once the server has started, the large-review worker compiles each new policy set as soon as
+  // it is in force, not inside the next large review's deadline.
   const large = new LargeLane({ log });
+  let started = false;
   const { store, stop: stopPolicies } = await openPolicies(config, metrics, log, (set) => {
-    large.prepare(set);
+    if (started) large.prepare(set);
   });
 
   const { paths, pair, dev } = await servingCertificate(config);
@@ -201,6 +202,7 @@ export async function startServe(
       draining: () => draining,
     });
   large.prepare(store.current());
+  started = true;
   const listener = createListener({
     policies: () => store.current(),
     namespaces: (name) => namespaces.lookup(name),
