@@ -20,8 +20,13 @@ export interface Containerd {
   ctr(args: readonly string[]): { code: number; stdout: string; stderr: string };
 }
 
-/** The CNI network of the node's pods: a bridge with no gateway, no masquerade and no routes. */
-export function writeCniConfig(dir: string, bridge: string, subnet: string): void {
+/**
+ * The CNI network of the node's pods: a bridge with no gateway, no masquerade and no routes.
+ * Addresses come from `subnet` up to `rangeEnd` only, so the ones above it are never anyone's, and
+ * host-local keeps its allocations in `ipamDir` (the suite's), not in /var/lib/cni: each run starts
+ * from the first address instead of where the previous run stopped.
+ */
+export function writeCniConfig(dir: string, bridge: string, subnet: string, rangeEnd: string, ipamDir: string): void {
   mkdirSync(dir, { recursive: true });
   const conf = {
     cniVersion: '1.0.0',
@@ -33,7 +38,7 @@ export function writeCniConfig(dir: string, bridge: string, subnet: string): voi
         isGateway: false,
         ipMasq: false,
         hairpinMode: true,
-        ipam: { type: 'host-local', ranges: [[{ subnet }]], routes: [] },
+        ipam: { type: 'host-local', ranges: [[{ subnet, rangeEnd }]], routes: [], dataDir: ipamDir },
       },
     ],
   };

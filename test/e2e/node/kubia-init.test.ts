@@ -22,7 +22,8 @@ import {
 import { nodeWorldHooks } from './shared.js';
 
 const TARGET = 'init-injector.io/network-check.target';
-// An address of the suite's own pod subnet that no pod holds: pings to it never leave the bridge.
+// An address of the suite's own pod subnet above the range pods get addresses from (POD_RANGE_END),
+// so no pod ever holds it: pings to it never leave the bridge and never get an answer.
 const UNANSWERED = POD_SUBNET.replace(/0\/24$/, '254');
 
 nodeSuite('e2e node: the kubia-init example runs under runc', function () {

@@ -21,6 +21,8 @@ export const NODE_NAME = 'e2e-node';
 export const NODE_TAINT = 'e2e.init-injector.io/node';
 /** The pods' CNI subnet: a bridge with no gateway and no routes, so pods reach only this subnet. */
 export const POD_SUBNET = '10.213.7.0/24';
+/** The last address pods get; those above it (up to .254) are held by nobody, for unreachable targets. */
+export const POD_RANGE_END = '10.213.7.250';
 /**
  * The node's address: the bridge's own, on the host. The kubelet may not use a loopback address as
  * its node IP; this one is the suite's, and pods of the bridge reach the host's test servers on it.
@@ -159,7 +161,7 @@ export async function startNode(cp: ControlPlane, log: (line: string) => void = 
     const standin = ensureStandin();
     makeBridge(footprint.bridge);
     const cniDir = path.join(dir, 'cni');
-    writeCniConfig(cniDir, footprint.bridge, POD_SUBNET);
+    writeCniConfig(cniDir, footprint.bridge, POD_SUBNET, POD_RANGE_END, path.join(dir, 'cni-ipam'));
     containerd = await startContainerd(path.join(dir, 'containerd'), logs, cniDir);
     children.push(containerd.child);
     const tarFile = writeImageLayout(path.join(dir, 'images'), standin, cp.pki.ca.certPem);
