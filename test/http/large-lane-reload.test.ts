@@ -2,7 +2,7 @@
 // review does not pay the compilation inside its deadline. Seen in the server's debug log: the
 // worker says which revision it compiled, with no large review sent.
 import { ok } from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseServeConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
@@ -33,7 +33,6 @@ describe('serve: the large-review worker compiles a reloaded policy set before a
   it('logs the new revision compiled by the worker after "policies reloaded"', async () => {
     const dir = tmp('ii-lane-reload-');
     const policies = join(dir, 'policies');
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(policies);
     writeFileSync(join(policies, 'net.yaml'), policyYaml('network-check'));
     const config = parseServeConfig(

@@ -40,7 +40,6 @@ function idleThreadIds(): string[] {
     }
   });
 }
-const idleThreads = (): number => idleThreadIds().length;
 
 /** Polls (every 50 ms, at most 5 s) until `done` holds for the idle threads' ids; returns the last ids. */
 async function idleThreadsUntil(done: (ids: string[]) => boolean): Promise<string[]> {
@@ -175,15 +174,11 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
   });
 
   it('prepare() starts the worker at nice 19 under SCHED_IDLE before any large review', async () => {
-    const before = idleThreads();
+    const before = idleThreadIds().length;
     const lane = new LargeLane({ log: silentLogger() });
     try {
       lane.prepare(policies);
-      let idle = 0;
-      for (let i = 0; i < 100 && idle <= before; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        idle = idleThreads();
-      }
+      const idle = (await idleThreadsUntil((ids) => ids.length > before)).length;
       equal(idle, before + 1, 'one more thread runs at nice 19 under SCHED_IDLE: the worker');
       equal(parse(await lane.admit(body('lane-prepared'), policies, lookup)).response?.allowed, true);
     } finally {
