@@ -26,27 +26,40 @@ const lookup = (name: string) => ({ name, labels: {} });
 const SCHED_IDLE = 5;
 
 /**
- * The threads of this process at nice 19 under SCHED_IDLE (fields 19 and 41 of
+ * The threads of this process named `name` (worker threads are `WorkerThread`, V8's background
+ * threads `V8Worker`) that run at nice 19 under SCHED_IDLE (fields 2, 19 and 41 of
  * /proc/self/task/<tid>/stat; the fields after the command name start at field 3).
  */
-function idleThreadIds(): string[] {
+function idleThreadIds(name = 'WorkerThread'): string[] {
   return readdirSync('/proc/self/task').filter((tid) => {
     try {
       const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      return comm === name && Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
     } catch {
       return false; // the thread ended between the listing and the read
     }
   });
 }
 
+/** The ids of this process's threads named `name`, whatever their priority. */
+function threadIds(name: string): string[] {
+  return readdirSync('/proc/self/task').filter((tid) => {
+    try {
+      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** Polls (every 50 ms, at most 5 s) until `done` holds for the idle threads' ids; returns the last ids. */
-async function idleThreadsUntil(done: (ids: string[]) => boolean): Promise<string[]> {
-  let ids = idleThreadIds();
+async function idleThreadsUntil(done: (ids: string[]) => boolean, name?: string): Promise<string[]> {
+  let ids = idleThreadIds(name);
   for (let i = 0; i < 100 && !done(ids); i++) {
     await new Promise((r) => setTimeout(r, 50));
-    ids = idleThreadIds();
+    ids = idleThreadIds(name);
   }
   return ids;
 }
@@ -181,6 +194,21 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
       const idle = (await idleThreadsUntil((ids) => ids.length > before)).length;
       equal(idle, before + 1, 'one more thread runs at nice 19 under SCHED_IDLE: the worker');
       equal(parse(await lane.admit(body('lane-prepared'), policies, lookup)).response?.allowed, true);
+    } finally {
+      await lane.close();
+    }
+  });
+
+  it("prepare() also puts V8's background threads under SCHED_IDLE, which large reviews keep busy", async () => {
+    const v8 = threadIds('V8Worker');
+    ok(v8.length > 0, 'this Node names its V8 background threads V8Worker');
+    const lane = new LargeLane({ log: silentLogger() });
+    try {
+      lane.prepare(policies);
+      const idle = await idleThreadsUntil((ids) => ids.length === v8.length, 'V8Worker');
+      deepStrictEqual([...idle].sort(), [...v8].sort(), 'every V8 background thread runs at nice 19 under SCHED_IDLE');
+      equal(idleThreadIds('MainThread').length, 0, 'the event loop keeps its priority');
+      equal(parse(await lane.admit(body('lane-v8-idle'), policies, lookup)).response?.allowed, true);
     } finally {
       await lane.close();
     }

@@ -1,0 +1,45 @@
+// Lowering one thread of this process: a real worker thread, real /proc, util-linux's chrt.
+import { equal, ok } from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { currentThreadId, lowerThread, threadIdsNamed } from '../../src/server/thread-priority.js';
+
+/** Nice value and scheduling policy of thread `tid` (fields 19 and 41 of its stat). */
+function priorityOf(tid: number): { nice: number; policy: number } {
+  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { nice: Number(fields[16]), policy: Number(fields[38]) };
+}
+
+describe('thread priority: one thread of the process, never the others', () => {
+  it('finds the calling thread and threads by name', () => {
+    equal(currentThreadId(), process.pid, "on the main thread the thread's id is the process id");
+    ok(threadIdsNamed('MainThread').includes(process.pid));
+    equal(threadIdsNamed('no-such-thread').length, 0);
+  });
+
+  it('puts a thread at nice 19 under SCHED_IDLE and leaves the main thread as it was', async () => {
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const { readlinkSync } = require('node:fs');
+       parentPort.postMessage(Number(readlinkSync('/proc/thread-self').split('/').pop()));
+       setInterval(() => {}, 1000);`,
+      { eval: true },
+    );
+    try {
+      const tid = await new Promise<number>((resolve) => worker.once('message', resolve));
+      const main = priorityOf(process.pid);
+      equal(lowerThread(tid), 'idle');
+      equal(priorityOf(tid).nice, 19);
+      equal(priorityOf(tid).policy, 5, 'SCHED_IDLE');
+      equal(priorityOf(process.pid).nice, main.nice);
+      equal(priorityOf(process.pid).policy, main.policy);
+    } finally {
+      await worker.terminate();
+    }
+  });
+
+  it("reports 'none' for a thread that is not there", () => {
+    equal(lowerThread(2 ** 22 + 7), 'none');
+  });
+});
