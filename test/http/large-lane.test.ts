@@ -2,7 +2,7 @@
 // loop would, and denies (with the request's uid, never allows) what it cannot evaluate: past its
 // deadline, past its heap, or while another large review holds it.
 import { deepStrictEqual, equal, match, ok } from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mutate } from '../../src/engine/index.js';
@@ -13,8 +13,10 @@ import { loadPolicies } from '../../src/policy/load.js';
 import { admitRequest, type Answer } from '../../src/server/admit.js';
 import type { Body } from '../../src/server/body.js';
 import { LargeLane, peekUid } from '../../src/server/large-lane.js';
+import { threadIdsNamed } from '../../src/server/thread-priority.js';
 import { manyAnnotationsPod, NOISY_POLICIES } from '../../fixtures/hostile-pods.js';
 import { podCreateReview } from '../../fixtures/review.js';
+import { SCHED_IDLE, threadState } from '../support/threads.js';
 
 interface Out {
   response?: { uid?: string; allowed?: boolean; patch?: string; status?: { code?: number; message?: string } };
@@ -23,34 +25,14 @@ const text = (a: Answer): string => (typeof a.text === 'string' ? a.text : Buffe
 const parse = (a: Answer): Out => JSON.parse(text(a)) as Out;
 const lookup = (name: string) => ({ name, labels: {} });
 
-const SCHED_IDLE = 5;
-
 /**
  * The threads of this process named `name` (worker threads are `WorkerThread`, V8's background
- * threads `V8Worker`) that run at nice 19 under SCHED_IDLE (fields 2, 19 and 41 of
- * /proc/self/task/<tid>/stat; the fields after the command name start at field 3).
+ * threads `V8Worker`) that run at nice 19 under SCHED_IDLE.
  */
 function idleThreadIds(name = 'WorkerThread'): string[] {
   return readdirSync('/proc/self/task').filter((tid) => {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      return comm === name && Number(fields[16]) === 19 && Number(fields[38]) === SCHED_IDLE;
-    } catch {
-      return false; // the thread ended between the listing and the read
-    }
-  });
-}
-
-/** The ids of this process's threads named `name`, whatever their priority. */
-function threadIds(name: string): string[] {
-  return readdirSync('/proc/self/task').filter((tid) => {
-    try {
-      return readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name;
-    } catch {
-      return false;
-    }
+    const state = threadState(tid);
+    return state?.name === name && state.nice === 19 && state.policy === SCHED_IDLE;
   });
 }
 
@@ -200,7 +182,7 @@ describe('large-review lane: a worker thread with a deadline and a heap of its o
   });
 
   it("prepare() also puts V8's background threads under SCHED_IDLE, which large reviews keep busy", async () => {
-    const v8 = threadIds('V8Worker');
+    const v8 = threadIdsNamed('V8Worker').map(String);
     ok(v8.length > 0, 'this Node names its V8 background threads V8Worker');
     const lane = new LargeLane({ log: silentLogger() });
     try {

@@ -1,15 +1,8 @@
 // Lowering one thread of this process: a real worker thread, real /proc, util-linux's chrt.
-import { equal, ok } from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { deepStrictEqual, equal, ok } from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { currentThreadId, lowerThread, threadIdsNamed } from '../../src/server/thread-priority.js';
-
-/** Nice value and scheduling policy of thread `tid` (fields 19 and 41 of its stat). */
-function priorityOf(tid: number): { nice: number; policy: number } {
-  const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { nice: Number(fields[16]), policy: Number(fields[38]) };
-}
+import { SCHED_IDLE, threadState } from '../support/threads.js';
 
 describe('thread priority: one thread of the process, never the others', () => {
   it('finds the calling thread and threads by name', () => {
@@ -28,12 +21,11 @@ describe('thread priority: one thread of the process, never the others', () => {
     );
     try {
       const tid = await new Promise<number>((resolve) => worker.once('message', resolve));
-      const main = priorityOf(process.pid);
+      const main = threadState(process.pid);
       equal(lowerThread(tid), 'idle');
-      equal(priorityOf(tid).nice, 19);
-      equal(priorityOf(tid).policy, 5, 'SCHED_IDLE');
-      equal(priorityOf(process.pid).nice, main.nice);
-      equal(priorityOf(process.pid).policy, main.policy);
+      equal(threadState(tid)?.nice, 19);
+      equal(threadState(tid)?.policy, SCHED_IDLE);
+      deepStrictEqual(threadState(process.pid), main, 'the main thread keeps its nice value and policy');
     } finally {
       await worker.terminate();
     }
